@@ -1,0 +1,118 @@
+import { CoordError, describeValue } from './errors.js'
+import type { JsonObject } from './json.js'
+
+/** The lifecycle status of a registered agent. */
+export type AgentStatus = 'idle' | 'busy' | 'offline'
+
+/** Every {@link AgentStatus}, for validation. */
+export const AGENT_STATUSES: readonly AgentStatus[] = ['idle', 'busy', 'offline']
+
+/** What a caller registers. `status` defaults to `idle`, `capabilities` and `metadata` to empty. */
+export interface AgentInput {
+  /** 1 to {@link AGENT_LIMITS}.idLength characters of `A-Z a-z 0-9 _ -`. */
+  readonly id: string
+  /** Capability names, each matching {@link AGENT_LIMITS}.capabilityPattern. */
+  readonly capabilities?: readonly string[]
+  /** Plain JSON, at most {@link AGENT_LIMITS}.metadataBytes when serialised. */
+  readonly metadata?: JsonObject
+  /** The initial status. */
+  readonly status?: AgentStatus
+}
+
+/** A registered agent, as stored: frozen, with defaults filled in. */
+export interface AgentRecord {
+  /** The agent's id. */
+  readonly id: string
+  /** Its capabilities, deduplicated, in the order given. */
+  readonly capabilities: readonly string[]
+  /** Its metadata, a null-prototype copy of what was given. */
+  readonly metadata: JsonObject
+  /** Its status. */
+  readonly status: AgentStatus
+}
+
+/** The limits every AgentManager applies to an {@link AgentInput}. */
+export const AGENT_LIMITS = Object.freeze({
+  /** Longest id, in characters. */
+  idLength: 128,
+  /** Characters allowed in an id. */
+  idPattern: /^[A-Za-z0-9_-]+$/,
+  /** Most capabilities per agent. */
+  capabilities: 64,
+  /** A capability name: a lowercase letter, then lowercase letters, digits, `.`, `_`, `-`, `:`; at most 64 characters. */
+  capabilityPattern: /^[a-z][a-z0-9._:-]{0,63}$/,
+  /** Largest metadata, in bytes of JSON. */
+  metadataBytes: 16 * 1024,
+})
+
+function invalid(id: unknown, field: string, message: string, value: unknown): CoordError {
+  const who = typeof id === 'string' ? `"${id.slice(0, 64)}"` : describeValue(id)
+  return new CoordError('INVALID_AGENT', `Agent ${who}: \`${field}\` ${message}, got ${describeValue(value)}`, {
+    details: { id, field, value },
+  })
+}
+
+/** Copies a JSON value into null-prototype objects, rejecting anything that is not plain JSON. */
+function copyJson(value: unknown, path: string, depth: number): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`${path} is not a finite number`)
+    return value
+  }
+  if (depth > 32) throw new TypeError(`${path} is nested deeper than 32 levels`)
+  if (Array.isArray(value)) return value.map((v, i) => copyJson(v, `${path}[${i}]`, depth + 1))
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is not a plain object`)
+    const out = Object.create(null) as Record<string, unknown>
+    for (const key of Object.keys(value)) {
+      out[key] = copyJson((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1)
+    }
+    return out
+  }
+  throw new TypeError(`${path} is a ${typeof value}, not JSON`)
+}
+
+/**
+ * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
+ *
+ * Metadata is copied into null-prototype objects, so keys such as `__proto__` are plain data and change nothing.
+ *
+ * @param input - what the caller passed
+ * @throws CoordError `INVALID_AGENT`
+ */
+export function normalizeAgent(input: unknown): AgentRecord {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(undefined, 'agent', 'must be an object', input)
+  const a = input as Record<string, unknown>
+  const id = a.id
+  if (typeof id !== 'string' || id.length === 0 || id.length > AGENT_LIMITS.idLength || !AGENT_LIMITS.idPattern.test(id)) {
+    throw invalid(id, 'id', `must be 1-${AGENT_LIMITS.idLength} characters of A-Z a-z 0-9 _ -`, id)
+  }
+  let capabilities: readonly string[] = []
+  if (a.capabilities !== undefined) {
+    const caps = a.capabilities
+    if (!Array.isArray(caps)) throw invalid(id, 'capabilities', 'must be an array', caps)
+    if (caps.length > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, caps.length)
+    for (const c of caps) {
+      if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
+    }
+    capabilities = Object.freeze([...new Set(caps as string[])])
+  }
+  let metadata: JsonObject = Object.freeze(Object.create(null) as JsonObject)
+  if (a.metadata !== undefined) {
+    const m = a.metadata
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw invalid(id, 'metadata', 'must be a plain JSON object', m)
+    let copy: unknown
+    try {
+      copy = copyJson(m, 'metadata', 0)
+    } catch (e) {
+      throw invalid(id, 'metadata', `must be plain JSON (${(e as Error).message})`, m)
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(m))
+    if (bytes > AGENT_LIMITS.metadataBytes) throw invalid(id, 'metadata', `must be at most ${AGENT_LIMITS.metadataBytes} bytes of JSON`, `${bytes} bytes`)
+    metadata = copy as JsonObject
+  }
+  const status = a.status ?? 'idle'
+  if (!AGENT_STATUSES.includes(status as AgentStatus)) throw invalid(id, 'status', `must be one of ${AGENT_STATUSES.join(', ')}`, status)
+  return Object.freeze({ id, capabilities, metadata, status: status as AgentStatus })
+}

@@ -1,0 +1,87 @@
+// The DI entry point loads reflect-metadata before tsyringe; keep it first.
+export {
+  delay,
+  globalContainer,
+  inject,
+  injectAll,
+  injectable,
+  instanceCachingFactory,
+  instancePerContainerCachingFactory,
+  Lifecycle,
+  registry,
+  scoped,
+  singleton,
+} from './di.js'
+export type { DependencyContainer, FactoryFunction, InjectionToken } from './di.js'
+
+export { COORD_ERROR_CODES, CoordError, describeValue, isCoordErrorCode, toCoordError } from './errors.js'
+export type { CoordErrorCode, CoordErrorDetails, CoordErrorOptions } from './errors.js'
+export { abortError, assertFunction, assertNonEmptyString, assertNumberInRange, assertOptionalSignal, assertOptionsObject } from './validate.js'
+
+export { createToken, isToken } from './tokens.js'
+export type { Token } from './tokens.js'
+export { Tokens } from './contract-tokens.js'
+
+export { KernelEvents } from './events.js'
+export type { KernelEventMap, KernelEventType, KernelListener, KernelPhase } from './events.js'
+
+export { definePlugin, isPlugin } from './plugin.js'
+export type { CoordPlugin, PluginContext, PluginFactory, PluginMode, PluginSpec } from './plugin.js'
+export { createPluginContext, registerPlugin, resolveToken } from './register-plugin.js'
+export type { RegisteredPlugin, RegisterPluginOptions } from './register-plugin.js'
+export { createKernel } from './kernel.js'
+export type { Kernel, KernelOptions, KernelState } from './kernel.js'
+
+export { assertBaseManager } from './base-manager.js'
+export type { BaseManager, ManagerInitContext } from './base-manager.js'
+export type { CriticalPath, Initializer, InitializerStartOptions, ManagerTiming, StartupReport } from './initializer.js'
+
+export type { JsonObject, JsonValue } from './json.js'
+export { AGENT_LIMITS, AGENT_STATUSES, normalizeAgent } from './agent.js'
+export type { AgentInput, AgentRecord, AgentStatus } from './agent.js'
+export type {
+  AgentChangeEvent,
+  AgentManager,
+  AgentQuery,
+  AgentRegistrationResult,
+  OnboardAgent,
+  RegisterManyOptions,
+  RegisterManyResult,
+  RegisterOptions,
+  RegistrationPolicy,
+} from './agent-manager.js'
+
+export { assertTopic, isWildcardPattern, matchTopic, MAX_TOPIC_LENGTH, parsePattern } from './topic.js'
+export type {
+  BatchMessageHandler,
+  BatchSubscribeOptions,
+  CoordinatorStats,
+  DeliveryFailure,
+  MaybePromise,
+  Message,
+  MessageCoordinator,
+  MessageHandler,
+  MessageHeaders,
+  OutgoingMessage,
+  OverflowPolicy,
+  PublishOptions,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionStats,
+} from './message-coordinator.js'
+
+export type {
+  AgentReply,
+  CompletionPolicy,
+  CoordinationHandle,
+  CoordinationOutcome,
+  CoordinationResult,
+  CoordinationStats,
+  CoordinationTargets,
+  CoordinationTask,
+  UnifiedCoordinationSystem,
+} from './unified-coordination-system.js'
+
+export { HEALTH_STATUSES } from './health-monitor.js'
+export type { HealthChange, HealthCheck, HealthEntry, HealthMonitor, HealthSnapshot, HealthStatus, WatchOptions } from './health-monitor.js'

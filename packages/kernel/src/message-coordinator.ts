@@ -1,0 +1,213 @@
+import type { CoordError } from './errors.js'
+
+/** A value or a promise of it: in-process implementations finish synchronously, network ones may not. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** Message headers: plain string pairs. */
+export type MessageHeaders = Readonly<Record<string, string>>
+
+/**
+ * One delivered message.
+ *
+ * The payload is passed as it was published: not copied per subscriber and not frozen. Handlers must treat it as read-only.
+ */
+export interface Message<T = unknown> {
+  /** The concrete topic it was published to. */
+  readonly topic: string
+  /** The payload, shared by every subscriber. */
+  readonly payload: T
+  /** Present on requests; a value returned (or resolved) by the handler is sent there as the reply. */
+  readonly replyTo?: string
+  /** Headers given to `publish`, if any. */
+  readonly headers?: MessageHeaders
+}
+
+/** Handles one message. For a request, a returned value other than `undefined` is the reply. */
+export type MessageHandler<T = unknown> = (message: Message<T>) => unknown
+
+/** Handles a batch of messages coalesced per tick, by size or by wait. */
+export type BatchMessageHandler<T = unknown> = (messages: readonly Message<T>[]) => unknown
+
+/** What a bounded subscription queue does when it is full. */
+export type OverflowPolicy = 'reject' | 'drop-oldest' | 'drop-newest'
+
+/** Options of {@link MessageCoordinator.subscribe}. */
+export interface SubscribeOptions {
+  /** Load-balancing group: each message reaches exactly one member of each group. */
+  readonly group?: string
+  /**
+   * How a group picks its member.
+   *
+   * @defaultValue `'round-robin'`
+   */
+  readonly groupStrategy?: 'round-robin' | 'least-in-flight'
+  /**
+   * Most handler calls of this subscription pending at once (async handlers); more wait in the queue.
+   *
+   * @defaultValue unbounded
+   */
+  readonly maxInFlight?: number
+  /** Bounds the queue of messages waiting for `maxInFlight` or a batch; what overflows is counted. */
+  readonly queue?: { readonly limit: number; readonly overflow: OverflowPolicy }
+  /** Delivery guarantee, where the transport offers a choice. In process, delivery is a direct call. */
+  readonly delivery?: 'at-most-once' | 'at-least-once'
+}
+
+/** Options of a batch subscription: the handler receives arrays. */
+export interface BatchSubscribeOptions extends SubscribeOptions {
+  /** Coalesces messages per tick, up to `maxSize`, or for at most `maxWaitMs`. */
+  readonly batch: { readonly maxSize?: number; readonly maxWaitMs?: number }
+}
+
+/**
+ * Per-subscription counters. At every moment `delivered + dropped + rejected + queued === matched`.
+ */
+export interface SubscriptionStats {
+  /** Messages whose topic matched (for a group member: routed to this member). */
+  readonly matched: number
+  /** Messages handed to the handler. */
+  readonly delivered: number
+  /** Messages dropped by the overflow policy. */
+  readonly dropped: number
+  /** Messages refused by the overflow policy `reject` (the publisher got `QUEUE_FULL`). */
+  readonly rejected: number
+  /** Messages waiting in the queue. */
+  readonly queued: number
+  /** Deliveries whose handler threw or rejected (a subset of `delivered`). */
+  readonly failed: number
+  /** Handler calls not yet settled (a subset of `delivered`). */
+  readonly inFlight: number
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** Unique within its coordinator. */
+  readonly id: string
+  /** The pattern subscribed to. */
+  readonly pattern: string
+  /** The load-balancing group, if any. */
+  readonly group: string | undefined
+  /** A snapshot of its counters. */
+  stats(): SubscriptionStats
+  /** Stops delivery; queued messages are counted as dropped. Safe to call twice. */
+  unsubscribe(): Promise<void>
+}
+
+/** Options of {@link MessageCoordinator.publish}. */
+export interface PublishOptions {
+  /** Identifies the publisher for per-publisher rate limits. */
+  readonly publisherId?: string
+  /** Headers delivered with the message. */
+  readonly headers?: MessageHeaders
+  /** A message id, used for dedupe by transports that redeliver. */
+  readonly messageId?: string
+}
+
+/** One message of {@link MessageCoordinator.publishBatch}. */
+export interface OutgoingMessage {
+  /** The concrete topic. */
+  readonly topic: string
+  /** The payload. */
+  readonly payload: unknown
+  /** Headers delivered with the message. */
+  readonly headers?: MessageHeaders
+}
+
+/** Options of {@link MessageCoordinator.request}. */
+export interface RequestOptions {
+  /**
+   * Fails with `TIMEOUT` after this long.
+   *
+   * @defaultValue 5000
+   */
+  readonly timeoutMs?: number
+  /** Fails with `ABORTED` when aborted. */
+  readonly signal?: AbortSignal
+  /** Headers delivered with the request. */
+  readonly headers?: MessageHeaders
+}
+
+/** A handler failure or a message a policy gave up on, sent to the error and dead-letter stream. */
+export interface DeliveryFailure {
+  /** Why: the handler failed, or the overflow policy dropped the message. */
+  readonly reason: 'handler-error' | 'dropped'
+  /** The topic of the message. */
+  readonly topic: string
+  /** The subscription it was meant for. */
+  readonly subscriptionId: string
+  /** That subscription's pattern. */
+  readonly pattern: string
+  /** The error (`HANDLER_FAILED` wrapping what the handler threw, or `QUEUE_FULL`). */
+  readonly error: CoordError
+  /** The message itself. */
+  readonly message: Message
+}
+
+/** Coordinator-wide counters. */
+export interface CoordinatorStats {
+  /** Messages accepted by `publish` and `publishBatch`. */
+  readonly published: number
+  /** Handler calls made, over all subscriptions. */
+  readonly delivered: number
+  /** Messages dropped by overflow policies. */
+  readonly dropped: number
+  /** Messages refused by the `reject` overflow policy. */
+  readonly rejected: number
+  /** Handler calls that threw or rejected. */
+  readonly failed: number
+  /** Publishes refused by the rate limit. */
+  readonly rateLimited: number
+  /** Live subscriptions. */
+  readonly subscriptions: number
+  /** Requests waiting for a reply. */
+  readonly pendingRequests: number
+}
+
+/**
+ * The topic bus: publish, subscribe with NATS subject wildcards, request/reply, drain.
+ *
+ * Handlers are isolated: one that throws never affects the others; its error goes to {@link MessageCoordinator.onError}.
+ *
+ * @example
+ * ```ts
+ * const bus = kernel.resolve(Tokens.MessageCoordinator)
+ * await bus.subscribe('agent.*.status', (m) => console.log(m.topic, m.payload))
+ * await bus.publish('agent.42.status', { ok: true })
+ * ```
+ */
+export interface MessageCoordinator {
+  /**
+   * Publishes one message to every matching subscriber and one member of each matching group.
+   *
+   * Returns a promise only when the transport has to wait; `await` it unless you know it is in process.
+   *
+   * @throws CoordError `INVALID_TOPIC`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `QUEUE_FULL`
+   */
+  publish(topic: string, payload: unknown, options?: PublishOptions): MaybePromise<void>
+  /** Publishes several messages; each is validated before any is sent. */
+  publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): MaybePromise<void>
+  /**
+   * Subscribes a handler to a pattern.
+   *
+   * @throws CoordError `INVALID_PATTERN`, `INVALID_OPTIONS`, `SHUTTING_DOWN`
+   */
+  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
+  /** Subscribes a batch handler, which receives arrays of messages. */
+  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
+  /**
+   * Sends a request and resolves with the first reply.
+   *
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `SHUTTING_DOWN`
+   */
+  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R>
+  /** Subscribes to the error and dead-letter stream; returns the unsubscribe function. */
+  onError(listener: (failure: DeliveryFailure) => void): () => void
+  /** A snapshot of the coordinator's counters. */
+  stats(): CoordinatorStats
+  /** Refuses new publishes (`SHUTTING_DOWN`) and waits for in-flight and queued work to finish. */
+  drain(): Promise<void>
+  /** Drains, then releases every resource. Safe to call twice. */
+  stop(): Promise<void>
+  /** Same as {@link MessageCoordinator.stop}. */
+  [Symbol.asyncDispose](): Promise<void>
+}

@@ -1,0 +1,91 @@
+import { CoordError, describeValue } from './errors.js'
+
+/** Longest topic or pattern, in characters. */
+export const MAX_TOPIC_LENGTH = 256
+
+// Whitespace, C0/C1 controls and DEL: never allowed in a topic (NATS would split on a space).
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/
+
+function check(value: unknown, what: 'topic' | 'pattern'): string {
+  const code = what === 'topic' ? 'INVALID_TOPIC' : 'INVALID_PATTERN'
+  if (typeof value !== 'string') throw new CoordError(code, `Expected a ${what} string, got ${describeValue(value)}`, { details: { value } })
+  const fail = (why: string): never => {
+    throw new CoordError(code, `Invalid ${what} ${describeValue(value)}: ${why}`, { details: { value } })
+  }
+  if (value.length === 0) fail('it is empty')
+  if (value.length > MAX_TOPIC_LENGTH) fail(`it is longer than ${MAX_TOPIC_LENGTH} characters`)
+  if (FORBIDDEN.test(value)) fail('it contains whitespace or a control character')
+  return value
+}
+
+/**
+ * Checks a concrete topic (NATS subject grammar, no wildcards) and returns it.
+ *
+ * @param topic - a dot-separated topic such as `agent.42.status`
+ * @throws CoordError `INVALID_TOPIC` for a wildcard, an empty token, whitespace or control characters, or more than 256 characters
+ */
+export function assertTopic(topic: unknown): string {
+  const t = check(topic, 'topic')
+  let start = 0
+  for (let i = 0; i <= t.length; i++) {
+    if (i === t.length || t.charCodeAt(i) === 46 /* . */) {
+      if (i === start) throw new CoordError('INVALID_TOPIC', `Invalid topic ${describeValue(t)}: it has an empty token`, { details: { value: t } })
+      start = i + 1
+    } else {
+      const c = t.charCodeAt(i)
+      if (c === 42 /* * */ || c === 62 /* > */) {
+        throw new CoordError('INVALID_TOPIC', `Invalid topic ${describeValue(t)}: it contains a wildcard; publish to a concrete topic`, {
+          details: { value: t },
+        })
+      }
+    }
+  }
+  return t
+}
+
+/**
+ * Checks a subscription pattern and returns its tokens.
+ *
+ * `*` matches exactly one token; `>` matches one or more trailing tokens and must be last.
+ *
+ * @param pattern - such as `agent.*.status` or `agent.>`
+ * @throws CoordError `INVALID_PATTERN`
+ */
+export function parsePattern(pattern: unknown): readonly string[] {
+  const p = check(pattern, 'pattern')
+  const tokens = p.split('.')
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!
+    const fail = (why: string): never => {
+      throw new CoordError('INVALID_PATTERN', `Invalid pattern ${describeValue(p)}: ${why}`, { details: { value: p } })
+    }
+    if (tok.length === 0) fail('it has an empty token')
+    if (tok === '>' && i !== tokens.length - 1) fail('`>` must be the last token')
+    if (tok.length > 1 && (tok.includes('*') || tok.includes('>'))) fail(`wildcards must be whole tokens, got ${describeValue(tok)}`)
+  }
+  return tokens
+}
+
+/** Returns true when `pattern` has a `*` or `>` token. */
+export function isWildcardPattern(pattern: string): boolean {
+  return pattern.split('.').some((t) => t === '*' || t === '>')
+}
+
+/**
+ * The reference matcher: does a concrete topic match a pattern? Plain and obviously correct, for tests and scans.
+ *
+ * @param pattern - a valid pattern
+ * @param topic - a valid topic
+ */
+export function matchTopic(pattern: string, topic: string): boolean {
+  const p = pattern.split('.')
+  const t = topic.split('.')
+  for (let i = 0; i < p.length; i++) {
+    const tok = p[i]
+    if (tok === '>') return t.length > i
+    if (i >= t.length) return false
+    if (tok !== '*' && tok !== t[i]) return false
+  }
+  return p.length === t.length
+}

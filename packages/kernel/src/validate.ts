@@ -1,0 +1,92 @@
+import { CoordError, type CoordErrorCode, describeValue } from './errors.js'
+
+/**
+ * Throws a coded error unless `value` is a finite number within `[min, max]`.
+ *
+ * @param value - the value received
+ * @param field - the option or argument name used in the message
+ * @param bounds - inclusive limits and the code to throw
+ * @throws CoordError `INVALID_ARGUMENT` (or `bounds.code`) naming the field and the value
+ */
+export function assertNumberInRange(
+  value: unknown,
+  field: string,
+  bounds: { readonly min?: number; readonly max?: number; readonly integer?: boolean; readonly code?: CoordErrorCode } = {},
+): asserts value is number {
+  const { min = -Infinity, max = Infinity, integer = false, code = 'INVALID_ARGUMENT' } = bounds
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))
+  if (!ok) {
+    const kind = integer ? 'an integer' : 'a finite number'
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`
+    throw new CoordError(code, `Expected \`${field}\` to be ${kind} ${range}, got ${describeValue(value)}`, {
+      details: { field, value },
+    })
+  }
+}
+
+/**
+ * Throws a coded error unless `value` is a non-empty string.
+ *
+ * @param value - the value received
+ * @param field - the argument name used in the message
+ * @param code - the code to throw
+ */
+export function assertNonEmptyString(value: unknown, field: string, code: CoordErrorCode = 'INVALID_ARGUMENT'): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new CoordError(code, `Expected \`${field}\` to be a non-empty string, got ${describeValue(value)}`, {
+      details: { field, value },
+    })
+  }
+}
+
+/**
+ * Throws a coded error unless `value` is a function.
+ *
+ * @param value - the value received
+ * @param field - the argument name used in the message
+ * @param code - the code to throw
+ */
+export function assertFunction(value: unknown, field: string, code: CoordErrorCode = 'INVALID_ARGUMENT'): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') {
+    throw new CoordError(code, `Expected \`${field}\` to be a function, got ${describeValue(value)}`, { details: { field, value } })
+  }
+}
+
+/**
+ * Throws a coded error unless `value` is `undefined` or an AbortSignal.
+ *
+ * @param value - the value received
+ * @param field - the argument name used in the message
+ */
+export function assertOptionalSignal(value: unknown, field = 'signal'): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new CoordError('INVALID_ARGUMENT', `Expected \`${field}\` to be an AbortSignal, got ${describeValue(value)}`, {
+      details: { field, value },
+    })
+  }
+}
+
+/**
+ * Throws a coded error unless `value` is a plain object (or undefined when optional).
+ *
+ * @param value - the value received
+ * @param field - the argument name used in the message
+ * @param code - the code to throw
+ */
+export function assertOptionsObject(value: unknown, field: string, code: CoordErrorCode = 'INVALID_OPTIONS'): asserts value is Record<string, unknown> | undefined {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new CoordError(code, `Expected \`${field}\` to be an object, got ${describeValue(value)}`, { details: { field, value } })
+  }
+}
+
+/**
+ * Returns a CoordError `ABORTED` carrying the signal's reason as `cause`.
+ *
+ * @param signal - the aborted signal
+ * @param what - what was aborted, for the message
+ */
+export function abortError(signal: AbortSignal, what: string): CoordError {
+  const reason: unknown = signal.reason
+  if (CoordError.is(reason)) return reason
+  return new CoordError('ABORTED', `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : ''}`, { cause: reason })
+}
