@@ -1,1 +1,6 @@
-export {}
+// Contract suites for vitest: every implementation of a contract runs the same suite.
+export { describeInitializerContract } from './initializer-contract.js'
+export { describeAgentManagerContract } from './agent-manager-contract.js'
+export { describeMessageCoordinatorContract } from './message-coordinator-contract.js'
+export { describeUnifiedCoordinationSystemContract } from './unified-coordination-contract.js'
+export { describeHealthMonitorContract } from './health-monitor-contract.js'
