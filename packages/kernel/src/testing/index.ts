@@ -2,5 +2,6 @@
 export { describeInitializerContract } from './initializer-contract.js'
 export { describeAgentManagerContract } from './agent-manager-contract.js'
 export { describeMessageCoordinatorContract } from './message-coordinator-contract.js'
+export type { MakeMessageCoordinator, MessageCoordinatorContractConfig, MessageCoordinatorContractOptions } from './message-coordinator-contract.js'
 export { describeUnifiedCoordinationSystemContract } from './unified-coordination-contract.js'
 export { describeHealthMonitorContract } from './health-monitor-contract.js'
