@@ -109,3 +109,43 @@ export interface ProtocolBench {
   /** Runs every scenario and returns the figures. */
   run(ctx: BenchContext): Promise<ProtocolResult>
 }
+
+/** The machine a run was measured on. */
+export interface MachineInfo {
+  /** Logical CPUs seen by Node. */
+  readonly cpus: number
+  /** The Node version, such as `v20.20.2`. */
+  readonly node: string
+  /** Platform, release and architecture, such as `linux 6.1.0 x64`. */
+  readonly os: string
+  /** The first CPU's model name. */
+  readonly cpuModel: string
+  /** Total memory, such as `7.8 GiB`. */
+  readonly memory: string
+}
+
+/** One protocol module's outcome in a run: its figures, or the error that stopped it. */
+export interface ProtocolRun {
+  /** The protocol. */
+  readonly protocol: ProtocolName
+  /** Its figures, when the module finished. */
+  readonly result?: ProtocolResult
+  /** The error message, when the module failed to run. */
+  readonly error?: string
+  /** How long the module ran, in milliseconds. */
+  readonly durationMs: number
+}
+
+/** Everything one harness run measured, the input of the report writer. */
+export interface HarnessResults {
+  /** When the run finished, as an ISO 8601 string. */
+  readonly generatedAt: string
+  /** The machine. */
+  readonly machine: MachineInfo
+  /** Package versions by package name (the Coord packages, peers and tools). */
+  readonly packages: Readonly<Record<string, string>>
+  /** True for a `--quick` run (smaller workloads, fewer samples). */
+  readonly quick: boolean
+  /** One entry per protocol run, in run order. */
+  readonly protocols: readonly ProtocolRun[]
+}

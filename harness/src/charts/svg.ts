@@ -1,0 +1,102 @@
+/** Attribute values: numbers are rounded to two decimals, undefined attributes are left out. */
+export type Attrs = Readonly<Record<string, string | number | undefined>>
+
+/**
+ * Escapes text for XML content and attribute values.
+ *
+ * @param text - any text, such as a manager name or a series label
+ */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'))
+}
+
+/** Formats a coordinate: two decimals at most, and 0 for anything not finite (so no NaN reaches the SVG). */
+export function num(value: number): string {
+  if (!Number.isFinite(value)) return '0'
+  const rounded = Math.round(value * 100) / 100
+  return Object.is(rounded, -0) ? '0' : String(rounded)
+}
+
+function attrs(a: Attrs): string {
+  let out = ''
+  for (const [key, value] of Object.entries(a)) {
+    if (value === undefined) continue
+    out += ` ${key}="${typeof value === 'number' ? num(value) : escapeXml(value)}"`
+  }
+  return out
+}
+
+/**
+ * Builds one element; children are already-built markup, text must be escaped by the caller (see {@link text}).
+ *
+ * @param name - the tag name
+ * @param a - the attributes
+ * @param children - inner markup; an empty element is self-closed
+ */
+export function el(name: string, a: Attrs = {}, children: string | readonly string[] = ''): string {
+  const inner = typeof children === 'string' ? children : children.join('')
+  return inner === '' ? `<${name}${attrs(a)}/>` : `<${name}${attrs(a)}>${inner}</${name}>`
+}
+
+/**
+ * Builds a `<text>` element with escaped content.
+ *
+ * @param content - the text, escaped here
+ * @param a - the attributes (position, anchor, size)
+ */
+export function text(content: string, a: Attrs): string {
+  return `<text${attrs({ 'font-family': 'sans-serif', 'font-size': 11, fill: '#222', ...a })}>${escapeXml(content)}</text>`
+}
+
+/**
+ * Wraps chart content in a standalone SVG document with a white background and a title.
+ *
+ * @param width - in pixels
+ * @param height - in pixels
+ * @param title - the chart title, drawn at the top and given as `<title>`
+ * @param body - the chart's markup
+ */
+export function svgDocument(width: number, height: number, title: string, body: readonly string[]): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
+    el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }),
+    text(title, { x: width / 2, y: 22, 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }),
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n')
+}
+
+/** Series colours, in order; colour-blind-safe (Okabe–Ito). */
+export const PALETTE: readonly string[] = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']
+
+/**
+ * Picks a colour for a series: legacy is always orange, enhanced always blue, others from the palette.
+ *
+ * @param name - the series name
+ * @param index - its position, for the palette
+ */
+export function seriesColor(name: string, index: number): string {
+  const n = name.toLowerCase()
+  if (n === 'legacy' || n.startsWith('legacy ')) return '#E69F00'
+  if (n === 'enhanced' || n.startsWith('enhanced ')) return '#0072B2'
+  return PALETTE[index % PALETTE.length]!
+}
+
+/**
+ * Draws a legend box: one swatch and name per entry, top-left at (x, y).
+ *
+ * @param entries - name and colour of each entry
+ * @param x - left edge
+ * @param y - top edge
+ */
+export function legend(entries: readonly { readonly name: string; readonly color: string; readonly stroke?: string }[], x: number, y: number): string {
+  const rows = entries.map((e, i) =>
+    el('g', { class: 'legend-entry' }, [
+      el('rect', { x, y: y + i * 18, width: 12, height: 12, fill: e.color, stroke: e.stroke }),
+      text(e.name, { x: x + 18, y: y + i * 18 + 10 }),
+    ]),
+  )
+  return el('g', { class: 'legend' }, rows)
+}

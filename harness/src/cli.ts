@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import 'reflect-metadata'
+import { fileURLToPath } from 'node:url'
+import { parseCliArgs, USAGE, UsageError } from './args.js'
+import { loadProtocol } from './protocols/index.js'
+import { toJson } from './report/json.js'
+import { runHarness } from './run.js'
+import { renderSummary } from './summary.js'
+
+const REPORTS_DIR = fileURLToPath(new URL('../../reports/', import.meta.url))
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options
+  try {
+    options = parseCliArgs(argv, REPORTS_DIR)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    process.stderr.write(`coord-harness: ${e.message}\n\n${USAGE}\n`)
+    return 2
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  process.stderr.write(`coord-harness: ${options.protocols.length} protocol(s)${options.quick ? ', quick' : ''}; writing to ${options.out}\n`)
+  const { results, failed } = await runHarness({
+    protocols: options.protocols.map((protocol) => ({ protocol, load: () => loadProtocol(protocol) })),
+    quick: options.quick,
+    out: options.out,
+  })
+  process.stdout.write(options.json ? `${JSON.stringify(toJson(results), null, 2)}\n` : renderSummary(results))
+  return failed > 0 ? 1 : 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    process.stderr.write(`coord-harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,8 @@
+export { chartFiles } from './chart-files.js'
+export type { ChartFile } from './chart-files.js'
+export { cell, describeTarget, formatMet, formatPeers, formatRatio, formatValue, ratio } from './format.js'
+export { toJson } from './json.js'
+export type { JsonMetric, JsonReport } from './json.js'
+export { JSON_FILE, REPORT_FILE, renderReport } from './markdown.js'
+export { writeReport } from './write.js'
+export type { WrittenReport } from './write.js'

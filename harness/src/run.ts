@@ -1,0 +1,101 @@
+import { machineInfo, packageVersions } from './machine.js'
+import { type WrittenReport, writeReport } from './report/write.js'
+import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolRun } from './results.js'
+import { assertProtocolResult } from './validate-result.js'
+
+/** A protocol module to import when its turn comes, so an import failure is recorded like any other failure. */
+export interface ProtocolLoader {
+  /** The protocol. */
+  readonly protocol: ProtocolName
+  /** Imports the module. */
+  load(): Promise<ProtocolBench>
+}
+
+/** Options of {@link runHarness}. */
+export interface RunHarnessOptions {
+  /** The modules to run, in order. */
+  readonly protocols: readonly (ProtocolBench | ProtocolLoader)[]
+  /** Smaller workloads and fewer samples. */
+  readonly quick: boolean
+  /** Where to write the report, the JSON and the charts; nothing is written when absent. */
+  readonly out?: string
+  /**
+   * Receives progress lines.
+   *
+   * @defaultValue writes each line to stderr
+   */
+  readonly progress?: (line: string) => void
+  /** Overrides the machine description (tests). */
+  readonly machine?: MachineInfo
+  /** Overrides the package versions (tests). */
+  readonly packages?: Readonly<Record<string, string>>
+}
+
+/** What {@link runHarness} returns. */
+export interface HarnessRun {
+  /** Every figure of the run. */
+  readonly results: HarnessResults
+  /** The files written, when `out` was given. */
+  readonly written?: WrittenReport
+  /** How many protocol modules failed to run. */
+  readonly failed: number
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code
+    return `${typeof code === 'string' ? `${code}: ` : ''}${e.message}`
+  }
+  return String(e)
+}
+
+/**
+ * Runs protocol modules one after the other, records each one's figures or its failure, and writes the report.
+ *
+ * A module that throws, or returns malformed figures, is recorded with its error message and the run goes on.
+ *
+ * @param options - the modules, the size and where to write
+ * @example
+ * ```ts
+ * const { failed } = await runHarness({ protocols: [bench], quick: true, out: 'reports/.quick' })
+ * process.exitCode = failed > 0 ? 1 : 0
+ * ```
+ */
+export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun> {
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const total = options.protocols.length
+  const runs: ProtocolRun[] = []
+  let failed = 0
+  for (const [index, entry] of options.protocols.entries()) {
+    const name = entry.protocol
+    const tag = `[${index + 1}/${total}] ${name}`
+    progress(`${tag}: starting (${index} of ${total} done)`)
+    const started = process.hrtime.bigint()
+    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6
+    try {
+      const bench = 'load' in entry ? await entry.load() : entry
+      const result: unknown = await bench.run({ quick: options.quick, progress: (message) => progress(`${tag}: ${message}`) })
+      assertProtocolResult(result, name)
+      const durationMs = elapsed()
+      runs.push({ protocol: name, result, durationMs })
+      const figures = result.scenarios.reduce((n, s) => n + s.metrics.length, 0)
+      progress(`${tag}: done in ${(durationMs / 1000).toFixed(1)} s, ${result.scenarios.length} scenario(s), ${figures} figure(s) (${index + 1} of ${total} done)`)
+    } catch (e) {
+      failed++
+      const error = errorMessage(e)
+      runs.push({ protocol: name, error, durationMs: elapsed() })
+      progress(`${tag}: FAILED: ${error} (${index + 1} of ${total} done)`)
+      if (e instanceof Error && e.stack) progress(e.stack.split('\n').slice(1, 6).join('\n'))
+    }
+  }
+  const results: HarnessResults = {
+    generatedAt: new Date().toISOString(),
+    machine: options.machine ?? machineInfo(),
+    packages: options.packages ?? packageVersions(),
+    quick: options.quick,
+    protocols: runs,
+  }
+  const written = options.out === undefined ? undefined : await writeReport(results, options.out)
+  if (written) progress(`report written to ${written.report}`)
+  return written === undefined ? { results, failed } : { results, written, failed }
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isProtocolName, loadProtocol, PROTOCOL_NAMES } from '../src/protocols/index.js'
+import type { ProtocolBench, ProtocolResult } from '../src/results.js'
+import { runHarness } from '../src/run.js'
+import { routing, startup } from './fixtures.js'
+import { parseXml } from './xml.js'
+
+const machine = { cpus: 2, node: 'v20', os: 'test', cpuModel: 'cpu', memory: '1 GiB' }
+const packages = { '@coord/kernel': '0.1.0' }
+const dirs: string[] = []
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'coord-harness-run-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const fake = (result: ProtocolResult, messages: string[] = []): ProtocolBench => ({
+  protocol: result.protocol,
+  async run(ctx) {
+    for (const m of messages) ctx.progress(m)
+    return ctx.quick ? result : { ...result, scenarios: [] }
+  },
+})
+
+describe('runHarness', () => {
+  it('runs each module in turn, passes quick, reports progress and writes the report, JSON and charts', async () => {
+    const out = tmp()
+    const lines: string[] = []
+    const { results, written, failed } = await runHarness({
+      protocols: [fake(startup, ['scenario reference workload']), fake(routing)],
+      quick: true,
+      out,
+      progress: (l) => lines.push(l),
+      machine,
+      packages,
+    })
+    expect(failed).toBe(0)
+    expect(results.quick).toBe(true)
+    expect(results.protocols.map((p) => [p.protocol, p.error, p.result?.scenarios.length])).toEqual([
+      ['parallel-init', undefined, 1],
+      ['multicast-routing', undefined, 1],
+    ])
+    expect(lines).toContain('[1/2] parallel-init: starting (0 of 2 done)')
+    expect(lines).toContain('[1/2] parallel-init: scenario reference workload')
+    expect(lines.some((l) => /^\[2\/2\] multicast-routing: done in .* \(2 of 2 done\)$/.test(l))).toBe(true)
+    expect(readFileSync(written!.report, 'utf8')).toContain('# COORD-012 Performance Validation Report')
+    expect(JSON.parse(readFileSync(written!.json, 'utf8')).protocols).toHaveLength(2)
+    expect(readdirSync(join(out, 'charts')).sort()).toEqual(['multicast-routing-latency.svg', 'multicast-routing-throughput.svg', 'parallel-init-startup-gantt.svg'])
+    for (const c of written!.charts) parseXml(readFileSync(c, 'utf8'))
+  })
+
+  it('records a module that throws, fails to load or returns malformed figures, and goes on', async () => {
+    const lines: string[] = []
+    const { results, failed } = await runHarness({
+      protocols: [
+        { protocol: 'parallel-init', run: () => Promise.reject(new Error('boom')) },
+        { protocol: 'batch-registration', load: () => Promise.reject(new Error('cannot import')) },
+        { protocol: 'event-monitoring', run: async () => ({ protocol: 'event-monitoring', scenarios: [{ name: 's', metrics: [{ name: 'm', unit: 'ms', legacy: 'fast' }] }] }) as unknown as ProtocolResult },
+        { protocol: 'async-coordination', run: async () => routing },
+        fake(routing),
+      ],
+      quick: true,
+      progress: (l) => lines.push(l),
+      machine,
+      packages,
+    })
+    expect(failed).toBe(4)
+    expect(results.protocols.map((p) => p.error)).toEqual([
+      'boom',
+      'cannot import',
+      expect.stringMatching(/event-monitoring: the module returned scenario "s" metric #0 \(m\) with legacy\/enhanced that are neither numbers nor null/),
+      'async-coordination: the module returned results for "multicast-routing"',
+      undefined,
+    ])
+    expect(lines).toContain('[1/5] parallel-init: FAILED: boom (1 of 5 done)')
+  })
+
+  it('removes charts of an earlier run that this run did not draw', async () => {
+    const out = tmp()
+    mkdirSync(join(out, 'charts'))
+    writeFileSync(join(out, 'charts', 'stale.svg'), '<svg/>')
+    writeFileSync(join(out, 'charts', 'keep.txt'), 'not a chart')
+    await runHarness({ protocols: [fake(startup)], quick: true, out, progress: () => {}, machine, packages })
+    expect(readdirSync(join(out, 'charts')).sort()).toEqual(['keep.txt', 'parallel-init-startup-gantt.svg'])
+  })
+
+  it('writes nothing without out, and reads machine and package versions itself by default', async () => {
+    const { results, written } = await runHarness({ protocols: [], quick: false, progress: () => {} })
+    expect(written).toBeUndefined()
+    expect(results.machine.cpus).toBeGreaterThan(0)
+    expect(results.machine.node).toBe(process.version)
+    expect(results.packages['@coord/kernel']).toMatch(/^\d+\.\d+\.\d+/)
+    expect(results.packages.mitata).toBe('1.0.34')
+  })
+})
+
+describe('protocol registry', () => {
+  it('lists every protocol once with swarm last, and loads each module measuring its own protocol', async () => {
+    expect(new Set(PROTOCOL_NAMES).size).toBe(7)
+    expect(PROTOCOL_NAMES.at(-1)).toBe('swarm')
+    expect(isProtocolName('swarm')).toBe(true)
+    expect(isProtocolName('__proto__')).toBe(false)
+    for (const name of PROTOCOL_NAMES) expect((await loadProtocol(name)).protocol).toBe(name)
+  })
+})
