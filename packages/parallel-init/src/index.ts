@@ -1,1 +1,6 @@
-export {}
+export { ParallelInitializer } from './parallel-initializer.js'
+export { SequentialInitializer } from './sequential-initializer.js'
+export { parallelInitPlugin } from './plugin.js'
+export type { ParallelInitPluginOptions } from './plugin.js'
+export { FAILURE_POLICIES } from './options.js'
+export type { Clock, FailurePolicy, InitializerOptions, ParallelInitializerOptions, SequentialInitializerOptions } from './options.js'
