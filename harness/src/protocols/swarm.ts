@@ -1,9 +1,146 @@
-import type { ProtocolBench } from '../results.js'
+import type { Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
+import { median, range, round } from '../stats.js'
+import { calibrateRate } from '../swarm/calibrate.js'
+import { forkSwarm } from '../swarm/fork.js'
+import { swarmPlugins } from '../swarm/plugins.js'
+import { readStartupReference } from '../swarm/reference-managers.js'
+import type { SwarmConfig, SwarmFigures } from '../swarm/run-swarm.js'
 
-/** Placeholder until the swarm issue lands its benchmark module. */
+/** The utilisation band the legacy swarm is calibrated into, and the enhanced target. */
+const BAND = { low: 0.7, high: 0.8 } as const
+const TARGET_UTILISATION = 0.5
+
+const SIZES = {
+  full: { agents: 1000, loadMs: 3000, calibrationLoadMs: 1500, maxProbes: 7, samples: 3 },
+  quick: { agents: 200, loadMs: 400, calibrationLoadMs: 300, maxProbes: 3, samples: 1 },
+} as const
+
+type Load = Omit<SwarmConfig, 'mode' | 'messageRate' | 'loadMs'>
+
+const pct = (u: number): string => `${Math.round(u * 100)}%`
+
+function figureMetric(
+  name: string,
+  unit: string,
+  legacy: readonly SwarmFigures[],
+  enhanced: readonly SwarmFigures[],
+  pick: (f: SwarmFigures) => number,
+  extra: Partial<Metric> = {},
+): Metric {
+  const l = legacy.map(pick)
+  const e = enhanced.map(pick)
+  return {
+    name,
+    unit,
+    legacy: round(median(l)),
+    enhanced: round(median(e)),
+    ranges: { legacy: range(l).map((v) => round(v)) as [number, number], enhanced: range(e).map((v) => round(v)) as [number, number] },
+    ...extra,
+  }
+}
+
+/** The end-to-end swarm: all five protocols together, legacy then enhanced, on the same calibrated offered load. */
 export const bench: ProtocolBench = {
   protocol: 'swarm',
-  run() {
-    return Promise.reject(new Error('the swarm benchmark module is not written yet'))
+  async run(ctx): Promise<ProtocolResult> {
+    swarmPlugins() // fails at once, naming the package, when a plugin is missing
+    const size = ctx.quick ? SIZES.quick : SIZES.full
+    const reference = readStartupReference()
+    const criticalPathMs = 5.5 * reference.scaleMsPerSecond
+    const load: Load = { agents: size.agents, heartbeatIntervalMs: 500, taskRate: 4, taskTargets: 10, taskTimeoutMs: 2000, tickMs: 5 }
+    const timeout = (loadMs: number): number => loadMs + 60_000
+
+    ctx.progress(`calibrating: the legacy swarm (${size.agents} agents) at ${pct(BAND.low)}–${pct(BAND.high)} of one core, ${size.calibrationLoadMs} ms probes`)
+    const calibration = await calibrateRate(
+      async (messageRate) => {
+        const f = await forkSwarm({ ...load, mode: 'legacy', messageRate, loadMs: size.calibrationLoadMs }, timeout(size.calibrationLoadMs))
+        ctx.progress(`  legacy at ${messageRate} msg/s: ${pct(f.loadUtilisation)} of a core`)
+        return f.loadUtilisation
+      },
+      { ...BAND, start: 2000, maxProbes: size.maxProbes, maxRate: 500_000 },
+    )
+    const messageRate = calibration.rate
+    ctx.progress(`offered load: ${messageRate} msg/s${calibration.inBand ? '' : ` (outside the band after ${calibration.probes.length} probes: ${pct(calibration.utilisation)})`}`)
+
+    const legacy: SwarmFigures[] = []
+    const enhanced: SwarmFigures[] = []
+    for (let i = 0; i < size.samples; i++) {
+      const order = i % 2 === 0 ? (['legacy', 'enhanced'] as const) : (['enhanced', 'legacy'] as const)
+      for (const mode of order) {
+        ctx.progress(`sample ${i + 1}/${size.samples}: ${mode} swarm at ${messageRate} msg/s for ${size.loadMs} ms`)
+        const f = await forkSwarm({ ...load, mode, messageRate, loadMs: size.loadMs }, timeout(size.loadMs))
+        ;(mode === 'legacy' ? legacy : enhanced).push(f)
+        ctx.progress(`  ${mode}: ${pct(f.loadUtilisation)} of a core under load, wall ${Math.round(f.wallMs)} ms, lost ${f.published - f.delivered}`)
+      }
+    }
+
+    const lost = (f: SwarmFigures): number => f.published - f.delivered
+    const maxLost = Math.max(...legacy.map(lost), ...enhanced.map(lost))
+    const util = figureMetric('CPU utilisation under load', 'cores', legacy, enhanced, (f) => f.loadUtilisation)
+    const metrics: Metric[] = [
+      {
+        ...util,
+        target: { kind: 'max', value: TARGET_UTILISATION },
+        met: util.enhanced !== null && util.enhanced < TARGET_UTILISATION,
+        note: `process CPU time ÷ wall time during the load phase; the message rate was calibrated so that legacy uses ${pct(BAND.low)}–${pct(BAND.high)} of one core (calibrated: ${pct(calibration.utilisation)}${calibration.inBand ? '' : ', OUTSIDE the band'}), ${size.samples} sample(s) each`,
+      },
+      figureMetric('CPU utilisation, whole run', 'cores', legacy, enhanced, (f) => f.utilisation, { note: 'from kernel creation to the end of shutdown, including the timer-bound startup' }),
+      figureMetric('wall time', 'ms', legacy, enhanced, (f) => f.wallMs),
+      figureMetric('CPU time', 'ms', legacy, enhanced, (f) => f.cpuMs),
+      figureMetric('peak RSS', 'MB', legacy, enhanced, (f) => f.peakRssMb, { note: 'maxRSS of the child process that ran the swarm (one process per sample)' }),
+      {
+        ...figureMetric('messages lost', 'messages', legacy, enhanced, lost),
+        target: { kind: 'max', value: 0 },
+        met: maxLost === 0,
+        note: `published minus delivered, over every sample of both modes (worst: ${maxLost}); each sample published ${legacy[0]?.published ?? 0} messages`,
+      },
+      figureMetric('startup makespan', 'ms', legacy, enhanced, (f) => f.startupMs, { bound: criticalPathMs }),
+      figureMetric(`registration of ${size.agents} agents`, 'ms', legacy, enhanced, (f) => f.registrationMs),
+      figureMetric('coordination task, median', 'ms', legacy, enhanced, (f) => f.taskMedianMs),
+      figureMetric('coordination tasks met', 'tasks', legacy, enhanced, (f) => f.tasksMet, {
+        higherIsBetter: true,
+        note: `of ${legacy[0]?.tasks ?? 0} started per sample (policy 'all', ${load.taskTargets} agents each)`,
+      }),
+      figureMetric('agents declared dead', 'agents', legacy, enhanced, (f) => f.deadAgents, { note: 'every agent heartbeats on time, so any death is a false positive' }),
+      figureMetric('shutdown', 'ms', legacy, enhanced, (f) => f.shutdownMs),
+    ]
+    const scenario: ScenarioResult = {
+      name: 'whole swarm',
+      description:
+        `The reference kernel (${reference.managers.length} managers of startup-reference.json, each init a timer) with all five plugins, ` +
+        `${size.agents} agents registered in one batch, each heartbeating every ${load.heartbeatIntervalMs} ms, subscribed to its inbox and serving coordination requests; ` +
+        `${messageRate} messages/s between agents (calibrated), ${load.taskRate} coordination tasks/s over ${load.taskTargets} agents each, ` +
+        `for ${size.loadMs} ms; then the tasks are awaited and the kernel shut down. Each sample runs in its own child process.`,
+      metrics,
+      charts: [
+        {
+          kind: 'bars',
+          id: 'utilisation',
+          title: `Swarm CPU utilisation at ${messageRate} msg/s (1 = one core)`,
+          yLabel: 'cores',
+          groups: [
+            { label: 'under load', values: { legacy: median(legacy.map((f) => f.loadUtilisation)), enhanced: median(enhanced.map((f) => f.loadUtilisation)), target: TARGET_UTILISATION } },
+            { label: 'whole run', values: { legacy: median(legacy.map((f) => f.utilisation)), enhanced: median(enhanced.map((f) => f.utilisation)) } },
+          ],
+        },
+        {
+          kind: 'lines',
+          id: 'calibration',
+          title: 'Calibration: legacy utilisation against offered message rate',
+          xLabel: 'messages/s',
+          yLabel: 'cores',
+          series: [
+            { name: 'legacy probes', points: calibration.probes.map((p) => [p.rate, p.utilisation] as const) },
+            { name: 'enhanced at the chosen rate', points: enhanced.map((f) => [f.messageRate, f.loadUtilisation] as const) },
+          ],
+        },
+      ],
+    }
+    return {
+      protocol: 'swarm',
+      scenarios: [scenario],
+      workloads: [`Swarm: ${reference.name} startup graph, ${size.agents} agents, heartbeats, agent messages at a calibrated rate, coordination tasks (harness/src/swarm/).`],
+      reproduce: 'Runs on the compiled output in child processes (harness/dist/swarm/worker.js); the calibration probes are listed on stderr.',
+    }
   },
 }

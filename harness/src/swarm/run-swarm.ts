@@ -1,0 +1,179 @@
+import { createKernel, type MessageCoordinator, type PluginMode, Tokens } from '@coord/kernel'
+import { swarmPlugins } from './plugins.js'
+import { referenceManagers } from './reference-managers.js'
+
+/** The offered load of one swarm run. */
+export interface SwarmConfig {
+  /** Which implementations: every plugin in this mode. */
+  readonly mode: PluginMode
+  /** Agents registered. */
+  readonly agents: number
+  /** Messages per second published between agents, spread evenly. */
+  readonly messageRate: number
+  /** How long the load phase lasts, in milliseconds. */
+  readonly loadMs: number
+  /** Each agent's heartbeat interval, in milliseconds. */
+  readonly heartbeatIntervalMs: number
+  /** Coordination tasks started per second. */
+  readonly taskRate: number
+  /** Agents addressed by each task. */
+  readonly taskTargets: number
+  /** Each task's deadline, in milliseconds. */
+  readonly taskTimeoutMs: number
+  /** The load generator's tick, in milliseconds. */
+  readonly tickMs: number
+}
+
+/** What one swarm run measured. */
+export interface SwarmFigures {
+  /** The mode run. */
+  readonly mode: PluginMode
+  /** The message rate offered. */
+  readonly messageRate: number
+  /** From creating the kernel to the end of its shutdown, in milliseconds. */
+  readonly wallMs: number
+  /** Process CPU time over the whole run, in milliseconds. */
+  readonly cpuMs: number
+  /** CPU ÷ wall over the whole run (1 = one core busy). */
+  readonly utilisation: number
+  /** CPU ÷ wall over the load phase alone: what the offered rate is calibrated on. */
+  readonly loadUtilisation: number
+  /** The kernel's startup makespan, in milliseconds. */
+  readonly startupMs: number
+  /** Registering every agent, in milliseconds. */
+  readonly registrationMs: number
+  /** Shutting the kernel down, in milliseconds. */
+  readonly shutdownMs: number
+  /** Peak resident set size of the process, in MB. */
+  readonly peakRssMb: number
+  /** Agent messages published. */
+  readonly published: number
+  /** Agent messages delivered to their handlers. */
+  readonly delivered: number
+  /** Heartbeats sent. */
+  readonly heartbeats: number
+  /** Coordination tasks started. */
+  readonly tasks: number
+  /** Tasks whose completion policy was met. */
+  readonly tasksMet: number
+  /** Agents that the monitor saw die (should be 0: every agent heartbeats on time). */
+  readonly deadAgents: number
+  /** Median end-to-end task time (queue + execution), in milliseconds. */
+  readonly taskMedianMs: number
+}
+
+const ms = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e6
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000
+
+/**
+ * Runs one swarm in this process: start the reference kernel, register the agents, offer heartbeats, messages and
+ * coordination tasks at fixed rates for `loadMs`, wait for the tasks, shut down.
+ *
+ * Rates are kept by count, not by timer: each tick publishes whatever is due since the start, so a slow tick is caught
+ * up and every mode gets the same offered load.
+ *
+ * @param config - the offered load and the mode
+ */
+export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
+  const { plugins, serveAgent } = swarmPlugins()
+  const cpu0 = process.cpuUsage()
+  const t0 = process.hrtime.bigint()
+  const kernel = createKernel({ plugins, defaultMode: config.mode, managers: referenceManagers() })
+  const report = await kernel.start()
+  const startupMs = report?.makespanMs ?? ms(t0)
+
+  const agents = kernel.resolve(Tokens.AgentManager)
+  const bus: MessageCoordinator = kernel.resolve(Tokens.MessageCoordinator)
+  const uc = kernel.resolve(Tokens.UnifiedCoordinationSystem)
+  const health = kernel.resolve(Tokens.HealthMonitor)
+
+  const ids = Array.from({ length: config.agents }, (_, i) => `agent-${i}`)
+  const tr = process.hrtime.bigint()
+  const registered = await agents.registerMany(
+    ids.map((id, i) => ({ id, capabilities: ['worker', `shard-${i % 10}`] })),
+    { policy: 'all-or-nothing' },
+  )
+  if (registered.registered !== config.agents) throw new Error(`the ${config.mode} swarm registered ${registered.registered} of ${config.agents} agents`)
+  const registrationMs = ms(tr)
+
+  let delivered = 0
+  let deadAgents = 0
+  health.onChange((c) => {
+    if (c.to === 'dead') deadAgents++
+  })
+  for (const id of ids) {
+    health.watch(id, { heartbeatIntervalMs: config.heartbeatIntervalMs, missedBeats: 3 })
+    await bus.subscribe(`swarm.agent.${id}.inbox`, () => {
+      delivered++
+    })
+    await serveAgent(bus, id, (payload) => ({ agent: id, echo: (payload as { step?: number } | null)?.step ?? null }))
+  }
+
+  // the load phase
+  let published = 0
+  let heartbeats = 0
+  let tasks = 0
+  const results: Promise<{ policyMet: boolean; timing: { totalMs: number } }>[] = []
+  const cpuLoad0 = process.cpuUsage()
+  const tl = process.hrtime.bigint()
+  await new Promise<void>((resolve, reject) => {
+    const tick = (): void => {
+      try {
+        const elapsed = Math.min(ms(tl), config.loadMs)
+        const dueMessages = Math.floor((config.messageRate * elapsed) / 1000)
+        while (published < dueMessages) {
+          const from = published % config.agents
+          const to = (published * 7 + 3) % config.agents
+          const r = bus.publish(`swarm.agent.${ids[to]}.inbox`, { from: ids[from], seq: published })
+          if (r !== undefined) (r as Promise<void>).catch(reject)
+          published++
+        }
+        const dueBeats = Math.floor((config.agents * elapsed) / config.heartbeatIntervalMs)
+        while (heartbeats < dueBeats) health.heartbeat(ids[heartbeats++ % config.agents]!)
+        const dueTasks = Math.floor((config.taskRate * elapsed) / 1000)
+        while (tasks < dueTasks) {
+          const targets = Array.from({ length: config.taskTargets }, (_, k) => ids[(tasks * 13 + k * 31) % config.agents]!)
+          results.push(uc.coordinate({ targets: { agents: [...new Set(targets)] }, payload: { step: tasks }, policy: 'all', timeoutMs: config.taskTimeoutMs }).result)
+          tasks++
+        }
+        if (elapsed >= config.loadMs) {
+          clearInterval(timer)
+          resolve()
+        }
+      } catch (e) {
+        clearInterval(timer)
+        reject(e)
+      }
+    }
+    const timer = setInterval(tick, config.tickMs)
+  })
+  const settled = await Promise.all(results)
+  const loadWallMs = ms(tl)
+  const loadUtilisation = cpuMs(process.cpuUsage(cpuLoad0)) / loadWallMs
+
+  const ts = process.hrtime.bigint()
+  await kernel.stop()
+  const shutdownMs = ms(ts)
+  const wallMs = ms(t0)
+  const cpu = cpuMs(process.cpuUsage(cpu0))
+  const totals = settled.map((s) => s.timing.totalMs).sort((a, b) => a - b)
+  return {
+    mode: config.mode,
+    messageRate: config.messageRate,
+    wallMs,
+    cpuMs: cpu,
+    utilisation: cpu / wallMs,
+    loadUtilisation,
+    startupMs,
+    registrationMs,
+    shutdownMs,
+    peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    published,
+    delivered,
+    heartbeats,
+    tasks,
+    tasksMet: settled.filter((s) => s.policyMet).length,
+    deadAgents,
+    taskMedianMs: totals.length === 0 ? 0 : totals[Math.floor((totals.length - 1) / 2)]!,
+  }
+}
