@@ -1,0 +1,97 @@
+import fc from 'fast-check'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ParallelInitializer, SequentialInitializer } from '../src/index.js'
+import { Bench, run, type Spec } from './helpers.js'
+
+const clock = (): number => Date.now()
+
+/** A random DAG: manager k may depend on any manager before it in a hidden order; listed in a shuffled order. */
+const dagArb = fc
+  .integer({ min: 1, max: 24 })
+  .chain((n) =>
+    fc.record({
+      deps: fc.array(fc.uniqueArray(fc.nat({ max: n - 1 }), { maxLength: 4 }), { minLength: n, maxLength: n }),
+      durations: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: n, maxLength: n }),
+      listing: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+    }),
+  )
+  .map(({ deps, durations, listing }) => {
+    const specs: Spec[] = deps.map((ds, k) => ({ name: `m${k}`, ms: durations[k]!, dependsOn: ds.filter((d) => d < k).map((d) => `m${d}`) }))
+    return listing.map((k) => specs[k]!)
+  })
+
+/** The longest path by declared durations, computed independently of the package. */
+function longestPath(specs: readonly Spec[]): number {
+  const memo = new Map<string, number>()
+  const byName = new Map(specs.map((s) => [s.name, s]))
+  const finish = (name: string): number => {
+    const cached = memo.get(name)
+    if (cached !== undefined) return cached
+    const s = byName.get(name)!
+    const value = Math.max(0, ...(s.dependsOn ?? []).map(finish)) + (s.ms ?? 0)
+    memo.set(name, value)
+    return value
+  }
+  return Math.max(0, ...specs.map((s) => finish(s.name)))
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('properties on random DAGs', () => {
+  it('every manager starts only after all of its dependencies ended (both initializers, any cap)', async () => {
+    await fc.assert(
+      fc.asyncProperty(dagArb, fc.constantFrom<'parallel' | 'sequential'>('parallel', 'sequential'), fc.constantFrom(1, 2, 3, Infinity), async (specs, kind, concurrency) => {
+        vi.setSystemTime(0)
+        const bench = new Bench(specs)
+        const initializer = kind === 'parallel' ? new ParallelInitializer({ clock, concurrency }) : new SequentialInitializer({ clock })
+        const { value, error } = await run(initializer.start(bench.managers))
+        expect(error).toBeUndefined()
+        expect(new Set(bench.names('init')).size).toBe(specs.length)
+        const timing = new Map(value!.managers.map((t) => [t.name, t]))
+        for (const s of specs) {
+          for (const d of s.dependsOn ?? []) {
+            expect(bench.index('ready', d)).toBeLessThan(bench.index('init', s.name))
+            expect(timing.get(s.name)!.startMs).toBeGreaterThanOrEqual(timing.get(d)!.endMs)
+          }
+        }
+        if (kind === 'parallel' && concurrency !== Infinity) expect(bench.maxRunning).toBeLessThanOrEqual(concurrency)
+        await run(initializer.stop())
+        const stopped = bench.names('stop')
+        for (const s of specs) for (const d of s.dependsOn ?? []) expect(stopped.indexOf(s.name)).toBeLessThan(stopped.indexOf(d))
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('under fake timers with integer durations, the parallel makespan equals the critical path', async () => {
+    await fc.assert(
+      fc.asyncProperty(dagArb, async (specs) => {
+        vi.setSystemTime(0)
+        const { value } = await run(new ParallelInitializer({ clock }).start(new Bench(specs).managers))
+        const bound = longestPath(specs)
+        expect(value!.criticalPath.lengthMs).toBe(bound)
+        expect(value!.makespanMs).toBe(bound)
+        const sum = value!.criticalPath.managers.reduce((acc, name) => acc + specs.find((s) => s.name === name)!.ms!, 0)
+        expect(sum).toBe(bound)
+      }),
+      { numRuns: 80 },
+    )
+  })
+
+  it('the sequential makespan is the sum of all durations, and its critical path the same bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(dagArb, async (specs) => {
+        vi.setSystemTime(0)
+        const { value } = await run(new SequentialInitializer({ clock }).start(new Bench(specs).managers))
+        expect(value!.makespanMs).toBe(specs.reduce((acc, s) => acc + s.ms!, 0))
+        expect(value!.criticalPath.lengthMs).toBe(longestPath(specs))
+      }),
+      { numRuns: 40 },
+    )
+  })
+})
