@@ -1,1 +1,8 @@
-export {}
+export { multicastRoutingPlugin } from './plugin.js'
+export { TopicTrieRouter } from './topic-trie-router.js'
+export { LinearScanRouter } from './linear-scan-router.js'
+export { systemClock } from './clock.js'
+export type { Clock } from './clock.js'
+export type { RateLimitOptions, RouterOptions } from './options.js'
+export type { GroupStrategy } from './subscribe-options.js'
+export { payloadBytes } from './payload-size.js'

@@ -1,0 +1,194 @@
+import {
+  assertTopic,
+  CoordError,
+  type CoordinatorStats,
+  type DeliveryFailure,
+  describeValue,
+  matchTopic,
+  type MessageCoordinator,
+  type OutgoingMessage,
+  type PublishOptions,
+  type RequestOptions,
+  type Subscription,
+} from '@coord/kernel'
+import { BusCore } from './bus-core.js'
+import type { RouterOptions } from './options.js'
+import { checkHeaders, checkPublishOptions } from './publish-options.js'
+import { RoutedMessage } from './routed-message.js'
+import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
+
+/**
+ * The legacy message coordinator, as the old system worked: each publish scans every subscription, matches its
+ * pattern with the reference matcher, and delivers to the matching subscribers one at a time, awaiting each handler
+ * before the next. Plain and correct; same contract and features as {@link TopicTrieRouter}.
+ *
+ * `publish` returns a promise that settles once every matching handler has (async handlers are awaited).
+ *
+ * @example
+ * ```ts
+ * const bus = new LinearScanRouter()
+ * await bus.subscribe('agent.>', (m) => console.log(m.topic))
+ * await bus.publish('agent.42.status', { ok: true })
+ * ```
+ */
+export class LinearScanRouter implements MessageCoordinator {
+  private readonly core: BusCore
+  private stopping: Promise<void> | undefined
+  private readonly noop = (): void => undefined
+  private readonly hasResponders = (topic: string): boolean => {
+    for (const r of this.core.records.values()) if (matchTopic(r.pattern, topic)) return true
+    return false
+  }
+  private readonly sendRequest = (message: RoutedMessage): Promise<void> => this.deliver(message)
+
+  /**
+   * Creates a router.
+   *
+   * @param options - payload limit, rate limit, default request timeout, clock
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options?: RouterOptions) {
+    this.core = new BusCore(options)
+  }
+
+  /**
+   * Publishes a message and delivers it to each matching subscriber in turn.
+   *
+   * @param topic - a concrete topic
+   * @param payload - passed as is (not copied, not frozen)
+   * @param options - publisher id (rate limit) and headers
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `QUEUE_FULL`
+   */
+  async publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void> {
+    this.core.assertOpen('publish')
+    assertTopic(topic)
+    const o = checkPublishOptions(options)
+    const message = new RoutedMessage(topic, payload, undefined, o.headers)
+    if (this.core.limited) this.core.checkLimits(message, o.publisherId)
+    this.core.published++
+    await this.deliver(message)
+  }
+
+  /**
+   * Publishes several messages, one after the other, after validating all of them.
+   *
+   * @param messages - topics, payloads and headers
+   * @param options - the publisher id
+   * @throws CoordError as {@link LinearScanRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
+   */
+  async publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): Promise<void> {
+    this.core.assertOpen('publish')
+    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
+    const { publisherId } = checkPublishOptions(options)
+    const built: RoutedMessage[] = []
+    for (const m of messages) {
+      if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`)
+      built.push(new RoutedMessage(assertTopic(m.topic), m.payload, undefined, checkHeaders(m.headers)))
+    }
+    if (this.core.limited) this.core.checkLimits(built, publisherId)
+    this.core.published += built.length
+    let rejected: unknown
+    for (const message of built) {
+      try {
+        await this.deliver(message)
+      } catch (e) {
+        rejected ??= e
+      }
+    }
+    if (rejected !== undefined) throw rejected
+  }
+
+  /**
+   * Subscribes a handler (or a batch handler) to a pattern.
+   *
+   * @param pattern - such as `agent.*.status` or `agent.>`
+   * @param handler - called with each message (or each batch); a value it returns answers a request
+   * @param options - group, maxInFlight, queue, batch
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
+   */
+  async subscribe(pattern: string, handler: (arg: never) => unknown, options?: object): Promise<Subscription> {
+    return this.core.createRecord(pattern, handler, options, this.noop)
+  }
+
+  /**
+   * Sends a request and resolves with the first reply.
+   *
+   * @param topic - a concrete topic
+   * @param payload - the request
+   * @param options - timeout, signal, headers
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
+   */
+  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
+    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
+  }
+
+  /**
+   * Subscribes to the error and dead-letter stream.
+   *
+   * @param listener - receives each failure
+   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
+   */
+  onError(listener: (failure: DeliveryFailure) => void): () => void {
+    return this.core.onError(listener)
+  }
+
+  /** A snapshot of the router's counters. */
+  stats(): CoordinatorStats {
+    return this.core.stats()
+  }
+
+  /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
+  drain(): Promise<void> {
+    return this.core.drain()
+  }
+
+  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.core.drain().then(() => this.core.finish())
+    return this.stopping
+  }
+
+  /** Same as {@link LinearScanRouter.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  /** Scans every subscription, delivering to matches one at a time; then one member of each matching group. */
+  private async deliver(message: RoutedMessage): Promise<void> {
+    const core = this.core
+    core.workStarted()
+    try {
+      let groups: Map<string, SubscriptionRecord[]> | undefined
+      let rejected = false
+      for (const record of core.records.values()) {
+        if (!matchTopic(record.pattern, message.topic)) continue
+        if (record.group !== undefined) {
+          groups ??= new Map()
+          const members = groups.get(record.group)
+          if (members === undefined) groups.set(record.group, [record])
+          else members.push(record)
+          continue
+        }
+        const outcome = record.offer(message)
+        if (outcome === REJECTED) rejected = true
+        else await outcome
+      }
+      if (groups !== undefined) {
+        for (const [name, members] of groups) {
+          const member = core.groups.pick(core.groups.get(name)!, members)
+          if (member === undefined) continue
+          const outcome = member.offer(message)
+          if (outcome === REJECTED) rejected = true
+          else await outcome
+        }
+      }
+      if (rejected) {
+        throw new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(message.topic)} refused the message: its queue is full (overflow 'reject')`, {
+          details: { topic: message.topic },
+        })
+      }
+    } finally {
+      core.workDone()
+    }
+  }
+}

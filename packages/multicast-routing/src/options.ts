@@ -1,0 +1,82 @@
+import { assertNumberInRange, assertOptionsObject, CoordError, describeValue } from '@coord/kernel'
+import { type Clock, systemClock } from './clock.js'
+
+/** A per-publisher token bucket: `burst` publishes at once, refilled at `perSecond`. */
+export interface RateLimitOptions {
+  /** Tokens added per second (may be fractional, such as 0.5). */
+  readonly perSecond: number
+  /** Bucket size: the most publishes a publisher may make at once. */
+  readonly burst: number
+}
+
+/** Options of {@link TopicTrieRouter}, {@link LinearScanRouter} and the plugin. */
+export interface RouterOptions {
+  /**
+   * Largest payload accepted, in bytes of its JSON text (strings: UTF-8 bytes; `Uint8Array`/`ArrayBuffer`: byte length).
+   * Measured only when set.
+   *
+   * @defaultValue unlimited (payloads are not measured)
+   */
+  readonly maxPayloadBytes?: number
+  /**
+   * A per-publisher token bucket; a publish over it fails with `RATE_LIMITED` and is counted.
+   * Publishes without `publisherId` share one anonymous bucket.
+   *
+   * @defaultValue no rate limit
+   */
+  readonly rateLimit?: RateLimitOptions
+  /**
+   * Timeout of a `request` that gives none.
+   *
+   * @defaultValue 5000
+   */
+  readonly defaultRequestTimeoutMs?: number
+  /**
+   * Time source for rate limits, request timeouts and batch waits.
+   *
+   * @defaultValue the system clock (`performance.now()` and the global timers)
+   */
+  readonly clock?: Clock
+}
+
+/** Options after validation, with defaults applied. */
+export interface ResolvedRouterOptions {
+  readonly maxPayloadBytes: number | undefined
+  readonly rateLimit: RateLimitOptions | undefined
+  readonly defaultRequestTimeoutMs: number
+  readonly clock: Clock
+}
+
+/** Longest request timeout accepted: the largest delay a timer can hold. */
+export const MAX_TIMEOUT_MS = 2_147_483_647
+
+/**
+ * Validates router options at once and applies the defaults.
+ *
+ * @param options - what the caller gave
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ */
+export function resolveRouterOptions(options: RouterOptions | undefined): ResolvedRouterOptions {
+  assertOptionsObject(options, 'options')
+  const o: RouterOptions = (options as RouterOptions | undefined) ?? {}
+  const code = 'INVALID_OPTIONS' as const
+  if (o.maxPayloadBytes !== undefined) assertNumberInRange(o.maxPayloadBytes, 'maxPayloadBytes', { min: 1, integer: true, code })
+  let rateLimit: RateLimitOptions | undefined
+  if (o.rateLimit !== undefined) {
+    assertOptionsObject(o.rateLimit, 'rateLimit')
+    const rl = o.rateLimit as RateLimitOptions
+    if (typeof rl.perSecond !== 'number' || !(rl.perSecond > 0) || !Number.isFinite(rl.perSecond)) {
+      throw new CoordError(code, `Expected \`rateLimit.perSecond\` to be a finite number > 0, got ${describeValue(rl.perSecond)}`, {
+        details: { field: 'rateLimit.perSecond', value: rl.perSecond },
+      })
+    }
+    assertNumberInRange(rl.burst, 'rateLimit.burst', { min: 1, integer: true, code })
+    rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst })
+  }
+  if (o.defaultRequestTimeoutMs !== undefined) assertNumberInRange(o.defaultRequestTimeoutMs, 'defaultRequestTimeoutMs', { min: 0, max: MAX_TIMEOUT_MS, code })
+  const clock = o.clock ?? systemClock
+  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
+  }
+  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock }
+}

@@ -1,0 +1,40 @@
+import { CoordError, describeValue } from '@coord/kernel'
+
+/**
+ * Measures a payload in bytes; routers call it only when a limit is set, so unlimited publishes pay nothing.
+ *
+ * Strings count as their UTF-8 bytes, `Uint8Array`/`ArrayBuffer` (and other views) as their byte length, anything else
+ * as the UTF-8 bytes of its JSON text (`undefined` counts 0).
+ *
+ * @param payload - what is published
+ * @throws CoordError `INVALID_ARGUMENT` when the payload has no JSON text (a cycle, a BigInt)
+ */
+export function payloadBytes(payload: unknown): number {
+  if (payload === undefined) return 0
+  if (typeof payload === 'string') return Buffer.byteLength(payload, 'utf8')
+  if (ArrayBuffer.isView(payload)) return payload.byteLength
+  if (payload instanceof ArrayBuffer) return payload.byteLength
+  let json: string | undefined
+  try {
+    json = JSON.stringify(payload)
+  } catch (e) {
+    throw new CoordError('INVALID_ARGUMENT', `Cannot measure payload ${describeValue(payload)} against maxPayloadBytes: it has no JSON text`, { cause: e })
+  }
+  if (json === undefined) return 0
+  return Buffer.byteLength(json, 'utf8')
+}
+
+/**
+ * Throws `PAYLOAD_TOO_LARGE` when the payload is over the limit.
+ *
+ * @param topic - for the message
+ * @param payload - what is published
+ * @param limit - the limit in bytes
+ * @throws CoordError `PAYLOAD_TOO_LARGE`, `INVALID_ARGUMENT`
+ */
+export function assertPayloadSize(topic: string, payload: unknown, limit: number): void {
+  const size = payloadBytes(payload)
+  if (size > limit) {
+    throw new CoordError('PAYLOAD_TOO_LARGE', `Payload for ${describeValue(topic)} is ${size} bytes, over maxPayloadBytes ${limit}`, { details: { topic, size, limit } })
+  }
+}

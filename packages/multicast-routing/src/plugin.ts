@@ -1,0 +1,26 @@
+import { type CoordPlugin, definePlugin, type MessageCoordinator, Tokens } from '@coord/kernel'
+import { LinearScanRouter } from './linear-scan-router.js'
+import { type RouterOptions, resolveRouterOptions } from './options.js'
+import { TopicTrieRouter } from './topic-trie-router.js'
+
+/**
+ * The multicast-routing plugin: provides `Tokens.MessageCoordinator`, enhanced as {@link TopicTrieRouter},
+ * legacy as {@link LinearScanRouter}. Options are validated at once.
+ *
+ * @param options - payload limit, rate limit, default request timeout, clock (shared by both implementations)
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ * @example
+ * ```ts
+ * const kernel = createKernel({ plugins: [multicastRoutingPlugin({ maxPayloadBytes: 1 << 20 })] })
+ * const bus = kernel.resolve(Tokens.MessageCoordinator)
+ * ```
+ */
+export function multicastRoutingPlugin(options?: RouterOptions): CoordPlugin<MessageCoordinator> {
+  resolveRouterOptions(options)
+  return definePlugin<MessageCoordinator>({
+    name: 'multicast-routing',
+    provides: Tokens.MessageCoordinator,
+    enhanced: () => new TopicTrieRouter(options),
+    legacy: () => new LinearScanRouter(options),
+  })
+}

@@ -1,0 +1,304 @@
+import { CoordError, type CoordErrorCode, describeValue, type Subscription, type SubscriptionStats } from '@coord/kernel'
+import type { BusCore } from './bus-core.js'
+import type { GroupMember } from './group-registry.js'
+import { RingQueue } from './ring-queue.js'
+import type { RoutedMessage } from './routed-message.js'
+import type { NormalizedSubscribeOptions } from './subscribe-options.js'
+
+/** What `offer` returns when the `reject` overflow policy refused the message: the router fails the publish with `QUEUE_FULL`. */
+export const REJECTED: unique symbol = Symbol('rejected')
+
+type AnyHandler = (arg: never) => unknown
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * One subscription: its handler, its counters, and the admission, queueing, overflow and batching that both routers share.
+ *
+ * Accounting: every message routed here is `matched` once and then ends in exactly one of `delivered`, `dropped`,
+ * `rejected` or the queue, so `delivered + dropped + rejected + queued === matched` holds after every step.
+ */
+export class SubscriptionRecord implements Subscription, GroupMember {
+  readonly group: string | undefined
+  /** No `maxInFlight`, no batch: every message goes straight to the handler (the fast path). */
+  readonly direct: boolean
+  matched = 0
+  delivered = 0
+  dropped = 0
+  rejected = 0
+  failed = 0
+  inFlight = 0
+  closed = false
+
+  private readonly queue: RingQueue<RoutedMessage> | undefined
+  /** A batch flush is scheduled (tick or maxWaitMs timer). */
+  private flushPending = false
+  /** The scheduled flush fired (or drain asked): flush partial batches. */
+  private flushDue = false
+  private timer: unknown = undefined
+  private readonly onFlush = (): void => {
+    this.flushPending = false
+    this.timer = undefined
+    this.flushDue = true
+    this.pump()
+  }
+
+  /**
+   * Builds a record; {@link BusCore.createRecord} validates everything first.
+   *
+   * @param core - the shared state
+   * @param id - unique within the router
+   * @param seq - subscription order
+   * @param pattern - the pattern
+   * @param tokens - the pattern's tokens
+   * @param handler - the handler (a batch handler when `opts.batch` is set)
+   * @param opts - normalized options
+   * @param onClose - unindexes it from the router
+   */
+  constructor(
+    private readonly core: BusCore,
+    readonly id: string,
+    readonly seq: number,
+    readonly pattern: string,
+    readonly tokens: readonly string[],
+    private readonly handler: AnyHandler,
+    readonly opts: NormalizedSubscribeOptions,
+    private readonly onClose: (record: SubscriptionRecord) => void,
+  ) {
+    this.group = opts.group
+    this.direct = opts.batch === undefined && opts.maxInFlight === Infinity
+    this.queue = this.direct ? undefined : new RingQueue<RoutedMessage>()
+  }
+
+  /** A snapshot of its counters. */
+  stats(): SubscriptionStats {
+    return {
+      matched: this.matched,
+      delivered: this.delivered,
+      dropped: this.dropped,
+      rejected: this.rejected,
+      queued: this.queue === undefined ? 0 : this.queue.length,
+      failed: this.failed,
+      inFlight: this.inFlight,
+    }
+  }
+
+  /** In-flight calls plus queued messages, for least-in-flight groups. */
+  load(): number {
+    return this.inFlight + (this.queue === undefined ? 0 : this.queue.length)
+  }
+
+  /** Stops delivery; queued messages are counted as dropped. */
+  unsubscribe(): Promise<void> {
+    this.close()
+    return Promise.resolve()
+  }
+
+  /** Closes it once: drops what is queued (counted, reported) and unindexes it. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.timer !== undefined) this.core.options.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    const q = this.queue
+    if (q !== undefined && q.length > 0) {
+      const n = q.length
+      while (q.length > 0) this.drop(q.shift()!, 'ABORTED', `it unsubscribed with ${n} message(s) queued`)
+      this.core.workDone(n)
+    }
+    this.onClose(this)
+    this.core.retire(this)
+  }
+
+  /**
+   * The fast path for a direct subscription: one handler call, no allocation unless the handler is async or fails.
+   *
+   * @param message - the message
+   */
+  deliverDirect(message: RoutedMessage): void {
+    if (this.closed) return
+    this.matched++
+    this.delivered++
+    let result: unknown
+    try {
+      result = (this.handler as (m: RoutedMessage) => unknown)(message)
+    } catch (e) {
+      this.fail(e, message)
+      return
+    }
+    if (result !== undefined) this.afterCall(result, message)
+  }
+
+  /**
+   * Routes one message here through admission: call now, queue, or apply the overflow policy.
+   *
+   * @param message - the message
+   * @returns the handler's settlement when it was called and is async, {@link REJECTED} when refused, else undefined
+   */
+  offer(message: RoutedMessage): Promise<void> | typeof REJECTED | undefined {
+    if (this.closed) return undefined
+    this.matched++
+    const q = this.queue
+    if (q === undefined || (this.opts.batch === undefined && this.inFlight < this.opts.maxInFlight && q.length === 0)) {
+      this.delivered++
+      let result: unknown
+      try {
+        result = (this.handler as (m: RoutedMessage) => unknown)(message)
+      } catch (e) {
+        this.fail(e, message)
+        return undefined
+      }
+      return result === undefined ? undefined : this.afterCall(result, message)
+    }
+    if (q.length >= this.opts.queueLimit) {
+      const policy = this.opts.overflow
+      if (policy === 'reject') {
+        this.rejected++
+        this.core.rejected++
+        return REJECTED
+      }
+      if (policy === 'drop-newest') {
+        this.drop(message, 'QUEUE_FULL', `its queue is full (limit ${this.opts.queueLimit}, drop-newest)`)
+        return undefined
+      }
+      this.drop(q.shift()!, 'QUEUE_FULL', `its queue is full (limit ${this.opts.queueLimit}, drop-oldest)`)
+      q.push(message)
+    } else {
+      q.push(message)
+      this.core.workStarted()
+    }
+    if (this.opts.batch !== undefined) {
+      if (q.length >= this.opts.batch.maxSize) this.pump()
+      else if (!this.flushPending) this.scheduleFlush()
+    }
+    return undefined
+  }
+
+  /** Flushes partial batches at once (drain). */
+  flushNow(): void {
+    if (this.queue === undefined || this.closed) return
+    if (this.timer !== undefined) this.core.options.clock.clearTimeout(this.timer)
+    this.timer = undefined
+    this.flushPending = false
+    this.flushDue = true
+    this.pump()
+  }
+
+  private scheduleFlush(): void {
+    this.flushPending = true
+    const wait = this.opts.batch!.maxWaitMs
+    if (wait > 0) this.timer = this.core.options.clock.setTimeout(this.onFlush, wait)
+    else setImmediate(this.onFlush)
+  }
+
+  /** Moves queued messages to the handler while `maxInFlight` allows (and, for batches, while a batch is due). */
+  private pump(): void {
+    const q = this.queue!
+    const batch = this.opts.batch
+    while (q.length > 0 && this.inFlight < this.opts.maxInFlight && !this.closed) {
+      if (batch === undefined) {
+        const message = q.shift()!
+        this.core.workDone()
+        this.delivered++
+        let result: unknown
+        try {
+          result = (this.handler as (m: RoutedMessage) => unknown)(message)
+        } catch (e) {
+          this.fail(e, message)
+          continue
+        }
+        if (result !== undefined) this.afterCall(result, message)
+      } else {
+        if (!this.flushDue && q.length < batch.maxSize) break
+        const messages = q.take(batch.maxSize)
+        this.core.workDone(messages.length)
+        this.callBatch(messages)
+      }
+    }
+    if (q.length === 0) this.flushDue = false
+    else if (batch !== undefined && !this.flushDue && !this.flushPending && !this.closed) this.scheduleFlush()
+  }
+
+  private callBatch(messages: RoutedMessage[]): void {
+    this.delivered += messages.length
+    let result: unknown
+    try {
+      result = (this.handler as (ms: readonly RoutedMessage[]) => unknown)(messages)
+    } catch (e) {
+      for (const m of messages) this.fail(e, m)
+      return
+    }
+    if (!isThenable(result)) return
+    this.inFlight++
+    this.core.workStarted()
+    Promise.resolve(result).then(
+      () => this.settled(),
+      (e: unknown) => {
+        this.settled()
+        for (const m of messages) this.fail(e, m)
+      },
+    )
+  }
+
+  /** A handler returned something: track a promise, or send a sync reply. */
+  private afterCall(result: unknown, message: RoutedMessage): Promise<void> | undefined {
+    if (!isThenable(result)) {
+      if (message.replyTo !== undefined) this.core.requests.resolve(message.replyTo, result)
+      return undefined
+    }
+    this.inFlight++
+    this.core.workStarted()
+    return Promise.resolve(result).then(
+      (value) => {
+        this.settled()
+        if (message.replyTo !== undefined && value !== undefined) this.core.requests.resolve(message.replyTo, value)
+      },
+      (e: unknown) => {
+        this.settled()
+        this.fail(e, message)
+      },
+    )
+  }
+
+  private settled(): void {
+    this.inFlight--
+    this.core.workDone()
+    if (this.queue !== undefined && this.queue.length > 0) this.pump()
+  }
+
+  private fail(error: unknown, message: RoutedMessage): void {
+    this.failed++
+    this.core.failed++
+    if (this.core.listeners.length === 0) return
+    const text = error instanceof Error ? error.message : describeValue(error)
+    this.core.emit({
+      reason: 'handler-error',
+      topic: message.topic,
+      subscriptionId: this.id,
+      pattern: this.pattern,
+      error: new CoordError('HANDLER_FAILED', `Handler of subscription ${this.id} (${describeValue(this.pattern)}) failed on ${describeValue(message.topic)}: ${text}`, {
+        cause: error,
+        details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
+      }),
+      message,
+    })
+  }
+
+  private drop(message: RoutedMessage, code: CoordErrorCode, why: string): void {
+    this.dropped++
+    this.core.dropped++
+    if (this.core.listeners.length === 0) return
+    this.core.emit({
+      reason: 'dropped',
+      topic: message.topic,
+      subscriptionId: this.id,
+      pattern: this.pattern,
+      error: new CoordError(code, `Message on ${describeValue(message.topic)} dropped by subscription ${this.id}: ${why}`, {
+        details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
+      }),
+      message,
+    })
+  }
+}

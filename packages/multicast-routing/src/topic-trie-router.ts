@@ -1,0 +1,244 @@
+import {
+  assertTopic,
+  CoordError,
+  type CoordinatorStats,
+  type DeliveryFailure,
+  describeValue,
+  type MessageCoordinator,
+  type OutgoingMessage,
+  type PublishOptions,
+  type RequestOptions,
+  type Subscription,
+} from '@coord/kernel'
+import { BusCore } from './bus-core.js'
+import type { GroupState } from './group-registry.js'
+import type { RouterOptions } from './options.js'
+import { checkHeaders, checkPublishOptions } from './publish-options.js'
+import { RoutedMessage } from './routed-message.js'
+import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
+import { TopicTrie } from './topic-trie.js'
+
+/** The subscribers of one concrete topic, computed once and cached until a subscription changes. */
+interface Route {
+  /** Subscriptions outside groups, in subscription order. */
+  readonly plain: readonly SubscriptionRecord[]
+  /** Every plain subscription is direct: publish is a plain loop of handler calls. */
+  readonly allDirect: boolean
+  /** Each matching group with its matching members. */
+  readonly groups: readonly { readonly state: GroupState; readonly members: readonly SubscriptionRecord[] }[]
+  /** Nothing matches. */
+  readonly empty: boolean
+}
+
+/** Most cached routes; past it the cache starts over (a topic's route is rebuilt on its next publish). */
+const ROUTE_CACHE_LIMIT = 65_536
+
+/**
+ * The enhanced message coordinator: a subscription trie, a route cache per concrete topic, and a fan-out loop.
+ *
+ * - A topic's route (matching subscriptions and groups) is computed from the trie once and cached in a Map until
+ *   anyone subscribes or unsubscribes; a cached topic is known valid, so it is not parsed again.
+ * - Handler arrays are rebuilt when subscriptions change, never copied on publish.
+ * - Publishing to direct subscriptions (no `maxInFlight`, no batch) with sync handlers is a plain loop of calls:
+ *   one message object per publish and no allocation per delivery.
+ * - The payload is passed as is to every subscriber: not copied, not frozen.
+ *
+ * @example
+ * ```ts
+ * const bus = new TopicTrieRouter({ maxPayloadBytes: 64 * 1024 })
+ * await bus.subscribe('agent.*.status', (m) => console.log(m.topic, m.payload))
+ * bus.publish('agent.42.status', { ok: true })
+ * ```
+ */
+export class TopicTrieRouter implements MessageCoordinator {
+  private readonly core: BusCore
+  private readonly trie = new TopicTrie<SubscriptionRecord>()
+  private readonly cache = new Map<string, Route>()
+  private stopping: Promise<void> | undefined
+  private readonly unindex = (record: SubscriptionRecord): void => {
+    this.trie.remove(record)
+    this.cache.clear()
+  }
+  private readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
+  private readonly sendRequest = (message: RoutedMessage): void => this.dispatch(this.routeOf(message.topic), message)
+
+  /**
+   * Creates a router.
+   *
+   * @param options - payload limit, rate limit, default request timeout, clock
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options?: RouterOptions) {
+    this.core = new BusCore(options)
+  }
+
+  /**
+   * Publishes a message to every matching subscriber and one member of each matching group; returns synchronously.
+   *
+   * @param topic - a concrete topic
+   * @param payload - passed as is (not copied, not frozen)
+   * @param options - publisher id (rate limit) and headers
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `QUEUE_FULL` (after delivering to the others)
+   */
+  publish(topic: string, payload: unknown, options?: PublishOptions): void {
+    const core = this.core
+    if (core.state !== 'open') core.assertOpen('publish')
+    const route = this.routeOf(topic)
+    let message: RoutedMessage
+    if (options === undefined) {
+      message = new RoutedMessage(topic, payload, undefined, undefined)
+      if (core.limited) core.checkLimits(message, '')
+    } else {
+      const o = checkPublishOptions(options)
+      message = new RoutedMessage(topic, payload, undefined, o.headers)
+      if (core.limited) core.checkLimits(message, o.publisherId)
+    }
+    core.published++
+    if (!route.empty) this.dispatch(route, message)
+  }
+
+  /**
+   * Publishes several messages after validating all of them; the rate limit takes one token per message, all or none.
+   *
+   * @param messages - topics, payloads and headers
+   * @param options - the publisher id
+   * @throws CoordError as {@link TopicTrieRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
+   */
+  publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
+    const core = this.core
+    core.assertOpen('publish')
+    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
+    const { publisherId } = checkPublishOptions(options)
+    const routes: Route[] = []
+    const built: RoutedMessage[] = []
+    for (const m of messages) {
+      if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`)
+      routes.push(this.routeOf(m.topic))
+      built.push(new RoutedMessage(m.topic, m.payload, undefined, checkHeaders(m.headers)))
+    }
+    if (core.limited) core.checkLimits(built, publisherId)
+    core.published += built.length
+    let rejected: CoordError | undefined
+    for (let i = 0; i < built.length; i++) {
+      const route = routes[i]!
+      if (route.empty) continue
+      try {
+        this.dispatch(route, built[i]!)
+      } catch (e) {
+        rejected ??= e as CoordError
+      }
+    }
+    if (rejected !== undefined) throw rejected
+  }
+
+  /**
+   * Subscribes a handler (or a batch handler) to a pattern.
+   *
+   * @param pattern - such as `agent.*.status` or `agent.>`
+   * @param handler - called with each message (or each batch); a value it returns answers a request
+   * @param options - group, maxInFlight, queue, batch
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
+   */
+  subscribe(pattern: string, handler: (arg: never) => unknown, options?: object): Promise<Subscription> {
+    try {
+      const record = this.core.createRecord(pattern, handler, options, this.unindex)
+      this.trie.add(record)
+      this.cache.clear()
+      return Promise.resolve(record)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  /**
+   * Sends a request and resolves with the first reply.
+   *
+   * @param topic - a concrete topic
+   * @param payload - the request
+   * @param options - timeout, signal, headers
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
+   */
+  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
+    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
+  }
+
+  /**
+   * Subscribes to the error and dead-letter stream.
+   *
+   * @param listener - receives each failure
+   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
+   */
+  onError(listener: (failure: DeliveryFailure) => void): () => void {
+    return this.core.onError(listener)
+  }
+
+  /** A snapshot of the router's counters. */
+  stats(): CoordinatorStats {
+    return this.core.stats()
+  }
+
+  /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
+  drain(): Promise<void> {
+    return this.core.drain()
+  }
+
+  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.core.drain().then(() => {
+      this.core.finish()
+      this.trie.clear()
+      this.cache.clear()
+    })
+    return this.stopping
+  }
+
+  /** Same as {@link TopicTrieRouter.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  private routeOf(topic: string): Route {
+    const cached = this.cache.get(topic)
+    if (cached !== undefined) return cached
+    assertTopic(topic)
+    const found: SubscriptionRecord[] = []
+    this.trie.match(topic, found)
+    found.sort((a, b) => a.seq - b.seq)
+    const plain: SubscriptionRecord[] = []
+    const byGroup = new Map<string, SubscriptionRecord[]>()
+    for (const r of found) {
+      if (r.group === undefined) plain.push(r)
+      else {
+        const members = byGroup.get(r.group)
+        if (members === undefined) byGroup.set(r.group, [r])
+        else members.push(r)
+      }
+    }
+    const groups = [...byGroup].map(([name, members]) => ({ state: this.core.groups.get(name)!, members }))
+    const route: Route = { plain, allDirect: plain.every((r) => r.direct), groups, empty: found.length === 0 }
+    if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear()
+    this.cache.set(topic, route)
+    return route
+  }
+
+  private dispatch(route: Route, message: RoutedMessage): void {
+    const plain = route.plain
+    let rejected = false
+    if (route.allDirect) {
+      for (let i = 0; i < plain.length; i++) plain[i]!.deliverDirect(message)
+    } else {
+      for (let i = 0; i < plain.length; i++) if (plain[i]!.offer(message) === REJECTED) rejected = true
+    }
+    const groups = route.groups
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!
+      const member = this.core.groups.pick(g.state, g.members)
+      if (member !== undefined && member.offer(message) === REJECTED) rejected = true
+    }
+    if (rejected) {
+      throw new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(message.topic)} refused the message: its queue is full (overflow 'reject')`, {
+        details: { topic: message.topic },
+      })
+    }
+  }
+}
