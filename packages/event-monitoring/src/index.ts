@@ -1,1 +1,10 @@
-export {}
+export { eventMonitoringPlugin } from './plugin.js'
+export type { EventMonitoringOptions } from './plugin.js'
+export { EventDrivenMonitor } from './event-driven-monitor.js'
+export type { EventDrivenStats } from './event-driven-monitor.js'
+export { PollingMonitor } from './polling-monitor.js'
+export type { MonitorStats } from './health-core.js'
+export type { EventDrivenMonitorOptions, HealthMonitorOptions, HttpOptions, PollingMonitorOptions } from './options.js'
+export type { ExitEmitter } from './process-watch.js'
+export { DeadlineQueue, createSlot } from './deadline-queue.js'
+export type { Bucket, Slot } from './deadline-queue.js'

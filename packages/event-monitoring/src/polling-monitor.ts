@@ -1,0 +1,175 @@
+import { CoordError, describeValue, type HealthChange, type HealthMonitor, type HealthSnapshot, type HealthStatus, type WatchOptions } from '@coord/kernel'
+import type { Registry } from 'prom-client'
+import { HealthCore, type MonitorStats } from './health-core.js'
+import { assertKnownKeys, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
+import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+
+/**
+ * The legacy health monitor, as the old system worked: every `intervalMs` it calls every agent's check and
+ * recomputes every status from the last-heartbeat times. Plain and correct; a stall is noticed at the first poll
+ * after `missedBeats × heartbeatIntervalMs`, so at most `intervalMs` late.
+ *
+ * @example
+ * ```ts
+ * const health = new PollingMonitor({ intervalMs: 1000 })
+ * health.watch('agent-1', { heartbeatIntervalMs: 1000, missedBeats: 3 })
+ * ```
+ */
+export class PollingMonitor implements HealthMonitor {
+  readonly #core: HealthCore
+  readonly #intervalMs: number
+  #timer: NodeJS.Timeout | undefined
+
+  /**
+   * Creates a monitor and starts its poll timer.
+   *
+   * @param options - poll interval, hysteresis, clock, kernel events, bus and HTTP probes
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options: PollingMonitorOptions = {}) {
+    assertKnownKeys(options, [...SHARED_KEYS, 'intervalMs'], 'options')
+    const shared = resolveSharedOptions(options)
+    this.#intervalMs = numberOption(options.intervalMs, 'intervalMs', 10_000, 0, true, 2 ** 31 - 1)
+    this.#core = new HealthCore(shared, { onStatus: () => {}, onCheckSettled: () => {} }, 'PollingMonitor')
+    this.#timer = setInterval(this.#poll, this.#intervalMs)
+    if (shared.unref) this.#timer.unref()
+  }
+
+  /**
+   * Starts watching an id: healthy and seen now.
+   *
+   * @param id - the agent or manager id
+   * @param options - heartbeat interval, missed beats, check and criticality
+   * @throws CoordError `INVALID_ARGUMENT` for a bad id or option, `ALREADY_WATCHED`, `SHUTTING_DOWN` after stop
+   */
+  watch(id: string, options: WatchOptions): void {
+    this.#core.add(id, options)
+  }
+
+  /**
+   * Notes when a worker thread or child process exits; the agent is reported dead at the next poll.
+   *
+   * @param id - a watched id
+   * @param target - a Worker or ChildProcess
+   * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT`
+   */
+  watchProcess(id: string, target: ExitEmitter): void {
+    const record = this.#core.get(id)
+    assertExitEmitter(target)
+    record.detachProcess?.()
+    record.exitDetail = alreadyExited(target)
+    record.detachProcess =
+      record.exitDetail !== undefined
+        ? undefined
+        : onExit(target, (detail) => {
+            record.exitDetail = detail
+            record.detachProcess = undefined
+          })
+  }
+
+  /**
+   * Records a heartbeat time.
+   *
+   * @param id - a watched id
+   * @throws CoordError `UNKNOWN_ID`
+   */
+  heartbeat(id: string): void {
+    this.#core.heartbeat(id)
+  }
+
+  /**
+   * Reports a status, subject to hysteresis.
+   *
+   * @param id - a watched id
+   * @param status - one of healthy, degraded, unhealthy, dead
+   * @param detail - why
+   * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
+   */
+  report(id: string, status: HealthStatus, detail?: string): void {
+    this.#core.report(id, status, detail)
+  }
+
+  /**
+   * Stops watching.
+   *
+   * @param id - the id
+   */
+  unwatch(id: string): boolean {
+    return this.#core.remove(id) !== undefined
+  }
+
+  /**
+   * The current status.
+   *
+   * @param id - a watched id
+   * @throws CoordError `UNKNOWN_ID`
+   */
+  status(id: string): HealthStatus {
+    return this.#core.get(id).status
+  }
+
+  /** Every entry plus readiness and liveness. */
+  snapshot(): HealthSnapshot {
+    return this.#core.snapshot()
+  }
+
+  /**
+   * Subscribes to status changes.
+   *
+   * @param listener - called synchronously for each change
+   * @throws CoordError `INVALID_ARGUMENT` for a non-function
+   */
+  onChange(listener: (change: HealthChange) => void): () => void {
+    if (typeof listener !== 'function') throw new CoordError('INVALID_ARGUMENT', `Expected an onChange listener function, got ${describeValue(listener)}`)
+    return this.#core.fanout.on(listener)
+  }
+
+  /** The counters. */
+  stats(): MonitorStats {
+    return this.#core.stats()
+  }
+
+  /** The Prometheus text of this monitor's own registry. */
+  metrics(): Promise<string> {
+    return this.#core.registry.metrics()
+  }
+
+  /** This monitor's own prom-client Registry. */
+  get registry(): Registry {
+    return this.#core.registry
+  }
+
+  /** The probe server's bound address, or undefined without `http`. */
+  listening(): Promise<{ readonly host: string; readonly port: number } | undefined> {
+    return this.#core.listening()
+  }
+
+  /** Stops the poll timer and checks and closes the probe server. Safe to call twice. */
+  stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
+    return this.#core.stop()
+  }
+
+  /** Same as {@link PollingMonitor.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  readonly #poll = (): void => {
+    const core = this.#core
+    core.wakeups++
+    const now = core.now()
+    for (const record of core.records.values()) {
+      if (record.removed) continue
+      if (record.exitDetail !== undefined) {
+        const detail = record.exitDetail
+        record.exitDetail = undefined
+        core.transition(record, 'dead', detail, 'exit')
+      } else if (record.status !== 'dead' && now - record.lastSeenAt >= record.windowMs) {
+        core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+      }
+      if (record.check !== undefined) core.runCheck(record)
+    }
+  }
+}
