@@ -1,1 +1,9 @@
-export {}
+export { NatsMessageCoordinator } from './nats-message-coordinator.js'
+export type { NatsSubscribeOptions, NatsSubscription } from './nats-message-coordinator.js'
+export { ClientRequestNatsCoordinator } from './client-request-coordinator.js'
+export { connectTransport, natsTransportPlugin } from './plugin.js'
+export { jsonCodec } from './codec.js'
+export type { PayloadCodec } from './codec.js'
+export type { DegradedOptions, DeliveryMode, NatsTransportOptions, StreamOptions } from './options.js'
+export type { TransportStatus } from './connection.js'
+export type { AtLeastOnceStats } from './jetstream-route.js'

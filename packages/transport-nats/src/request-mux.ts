@@ -1,0 +1,174 @@
+import { abortError, CoordError, isCoordErrorCode } from '@coord/kernel'
+import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from 'nats'
+import { ERROR_HEADER } from './headers.js'
+
+/** What a pending exchange waits for: a request's reply, or a JetStream publish ack. */
+export type ExchangeKind = 'request' | 'puback'
+
+interface Pending {
+  readonly kind: ExchangeKind
+  readonly topic: string
+  resolve(msg: Msg): void
+  reject(error: CoordError): void
+  timer: ReturnType<typeof setTimeout> | undefined
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+/** Options of one exchange. */
+export interface ExchangeOptions {
+  /** Fails with `TIMEOUT` after this long. */
+  readonly timeoutMs: number
+  /** Fails with `ABORTED` when aborted. */
+  readonly signal?: AbortSignal | undefined
+  /** NATS headers to send. */
+  readonly headers?: MsgHdrs | undefined
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Request/reply over ONE inbox subscription per connection (`_INBOX.<nuid>.*`), matched by correlation id.
+ *
+ * The server's no-responders status (503) fails a request with `NO_RESPONDERS` at once. A reply carrying the
+ * `Coord-Error` header fails it with that code. A JetStream publish ack arriving for a request (when the subject is
+ * also captured by the stream) is ignored, since it is not the responder's reply.
+ */
+export class RequestMux {
+  readonly #prefix: string
+  readonly #pending = new Map<string, Pending>()
+  readonly #streamName: string
+  #next = 0
+  #sub: NatsSubscription | undefined
+
+  /**
+   * Creates a mux; {@link RequestMux.attach} subscribes it.
+   *
+   * @param streamName - the JetStream stream whose acks a request ignores
+   */
+  constructor(streamName: string) {
+    this.#prefix = createInbox()
+    this.#streamName = streamName
+  }
+
+  /** Requests (not publish acks) waiting for a reply. */
+  get pendingRequests(): number {
+    let n = 0
+    for (const p of this.#pending.values()) if (p.kind === 'request') n++
+    return n
+  }
+
+  /**
+   * Subscribes the inbox on a connection.
+   *
+   * @param nc - the connection
+   */
+  attach(nc: NatsConnection): void {
+    if (this.#sub !== undefined) return
+    const skip = this.#prefix.length + 1
+    this.#sub = nc.subscribe(`${this.#prefix}.*`, {
+      callback: (_err, msg) => {
+        const id = msg.subject.slice(skip)
+        const p = this.#pending.get(id)
+        if (p !== undefined) this.#onReply(id, p, msg)
+      },
+    })
+  }
+
+  /**
+   * Publishes with a fresh reply subject and resolves with the first reply.
+   *
+   * @param nc - the connection
+   * @param topic - the subject (already validated)
+   * @param data - the encoded payload
+   * @param kind - a request, or a JetStream publish waiting for its ack
+   * @param options - timeout, signal and headers
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `TRANSPORT_UNAVAILABLE`
+   */
+  exchange(nc: NatsConnection, topic: string, data: Uint8Array, kind: ExchangeKind, options: ExchangeOptions): Promise<Msg> {
+    const signal = options.signal
+    if (signal?.aborted === true) return Promise.reject(abortError(signal, `The request to ${JSON.stringify(topic)}`))
+    const id = (this.#next++).toString(36)
+    return new Promise<Msg>((resolve, reject) => {
+      const p: Pending = { kind, topic, resolve, reject, timer: undefined, signal, onAbort: undefined }
+      this.#pending.set(id, p)
+      p.timer = setTimeout(() => {
+        this.#settle(id, p)
+        reject(new CoordError('TIMEOUT', `No reply to the ${kind === 'request' ? 'request' : 'publish'} on ${JSON.stringify(topic)} within ${options.timeoutMs} ms`, { details: { topic, timeoutMs: options.timeoutMs } }))
+      }, options.timeoutMs)
+      if (signal !== undefined) {
+        p.onAbort = () => {
+          this.#settle(id, p)
+          reject(abortError(signal, `The request to ${JSON.stringify(topic)}`))
+        }
+        signal.addEventListener('abort', p.onAbort, { once: true })
+      }
+      try {
+        nc.publish(topic, data, options.headers === undefined ? { reply: `${this.#prefix}.${id}` } : { reply: `${this.#prefix}.${id}`, headers: options.headers })
+      } catch (e) {
+        this.#settle(id, p)
+        reject(new CoordError('TRANSPORT_UNAVAILABLE', `Cannot send to ${JSON.stringify(topic)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e }))
+      }
+    })
+  }
+
+  /**
+   * Fails every pending exchange with the given error (on stop).
+   *
+   * @param error - the error to reject with
+   */
+  rejectAll(error: CoordError): void {
+    for (const [id, p] of this.#pending) {
+      this.#settle(id, p)
+      p.reject(error)
+    }
+  }
+
+  #settle(id: string, p: Pending): void {
+    this.#pending.delete(id)
+    if (p.timer !== undefined) clearTimeout(p.timer)
+    if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort)
+  }
+
+  #onReply(id: string, p: Pending, msg: Msg): void {
+    const h = msg.headers
+    if (h !== undefined) {
+      if (h.code === 503) {
+        this.#settle(id, p)
+        p.reject(new CoordError('NO_RESPONDERS', `Nothing is subscribed to ${JSON.stringify(p.topic)}`, { details: { topic: p.topic } }))
+        return
+      }
+      if (h.hasError) {
+        this.#settle(id, p)
+        p.reject(new CoordError('TRANSPORT_UNAVAILABLE', `The server answered ${h.code} ${h.description} for ${JSON.stringify(p.topic)}`, { details: { topic: p.topic, status: h.code } }))
+        return
+      }
+      const code = h.get(ERROR_HEADER)
+      if (code !== '' && p.kind === 'request') {
+        this.#settle(id, p)
+        let message = ''
+        try {
+          message = String((JSON.parse(decoder.decode(msg.data)) as { message?: unknown }).message ?? '')
+        } catch {
+          message = decoder.decode(msg.data)
+        }
+        p.reject(new CoordError(isCoordErrorCode(code) ? code : 'HANDLER_FAILED', `The responder to ${JSON.stringify(p.topic)} failed: ${message}`, { details: { topic: p.topic, remote: true } }))
+        return
+      }
+    }
+    if (p.kind === 'request' && this.#isPubAck(msg.data)) return
+    this.#settle(id, p)
+    p.resolve(msg)
+  }
+
+  // A JetStream ack looks like {"stream":"COORD","seq":12} (plus "duplicate"); cheap prefix test first.
+  #isPubAck(data: Uint8Array): boolean {
+    if (data.length < 12 || data.length > 200 || data[0] !== 123 /* { */ || data[2] !== 115 /* s */) return false
+    try {
+      const v = JSON.parse(decoder.decode(data)) as Record<string, unknown>
+      return v.stream === this.#streamName && typeof v.seq === 'number'
+    } catch {
+      return false
+    }
+  }
+}
