@@ -1,1 +1,11 @@
-export {}
+export { asyncCoordinationPlugin } from './plugin.js'
+export { EventDrivenCoordinator } from './event-driven-coordinator.js'
+export type { CoordinatorDeps } from './event-driven-coordinator.js'
+export { PollingCoordinator } from './polling-coordinator.js'
+export { TaskHandle } from './handle.js'
+export { LaneScheduler, PRIORITY_LANES } from './lane-scheduler.js'
+export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STARVATION_LIMIT } from './options.js'
+export type { AsyncCoordinationOptions } from './options.js'
+export { DEFAULT_PRIORITY, MAX_TIMEOUT_MS } from './task-input.js'
+export { agentFailure, defaultTopicFor, isAgentFailure, serveAgent } from './agent-convention.js'
+export type { AgentFailureReply, AgentHandler, AgentRequestContext, ServeAgentOptions } from './agent-convention.js'

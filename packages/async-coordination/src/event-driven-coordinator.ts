@@ -1,0 +1,149 @@
+import {
+  type AgentManager,
+  type CoordinationHandle,
+  type CoordinationStats,
+  type CoordinationTask,
+  CoordError,
+  type MessageCoordinator,
+  type UnifiedCoordinationSystem,
+} from '@coord/kernel'
+import { assertDeps } from './deps.js'
+import { TaskHandle } from './handle.js'
+import { LaneScheduler } from './lane-scheduler.js'
+import { type AsyncCoordinationOptions, resolveOptions } from './options.js'
+import { prepareTask } from './task-input.js'
+import { type RunHost, TaskRun } from './task-run.js'
+
+/** What both coordinators run on: the kernel's registry and bus contracts. */
+export interface CoordinatorDeps {
+  /** Resolves targets. */
+  readonly agents: AgentManager
+  /** Carries the requests. */
+  readonly bus: MessageCoordinator
+}
+
+/**
+ * The enhanced coordinator: many tasks in flight, each completing on the reply that decides it, with no polling.
+ *
+ * `coordinate` validates at once and returns a handle. Tasks wait in priority lanes served by a pull loop under a
+ * global concurrency cap (see {@link LaneScheduler} for the anti-starvation rule). A running task sends one request
+ * per target with a shared AbortSignal and arms one deadline timer; it ends when its policy is met, as soon as the
+ * policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then aborted, and replies
+ * that still arrive are counted in `stats().lateReplies`.
+ *
+ * @example
+ * ```ts
+ * const uc = new EventDrivenCoordinator({ agents, bus }, { concurrency: 32 })
+ * await serveAgent(bus, 'a1', (p) => p)
+ * const { result } = uc.coordinate({ targets: { agents: ['a1'] }, payload: 'ping', timeoutMs: 100 })
+ * console.log((await result).outcome) // 'met'
+ * ```
+ */
+export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
+  readonly #agents: AgentManager
+  readonly #host: RunHost
+  readonly #scheduler: LaneScheduler<TaskRun>
+  readonly #live = new Set<TaskRun>()
+  readonly #idle: (() => void)[] = []
+  #seq = 0
+  #queued = 0
+  #running = 0
+  #completed = 0
+  #late = 0
+  #closed = false
+
+  /**
+   * Creates a coordinator over a registry and a bus.
+   *
+   * @param deps - the AgentManager and the MessageCoordinator
+   * @param options - concurrency, topic convention, clock, starvation limit
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
+   */
+  constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
+    assertDeps(deps)
+    const o = resolveOptions(options)
+    this.#agents = deps.agents
+    this.#host = {
+      clock: o.clock,
+      bus: deps.bus,
+      topicFor: o.topicFor,
+      settled: (run) => this.#settled(run),
+      lateReply: () => {
+        this.#late++
+      },
+    }
+    this.#scheduler = new LaneScheduler<TaskRun>(o.concurrency, o.starvationLimit, (run) => this.#start(run))
+  }
+
+  /**
+   * Validates a task, queues it in its priority lane and returns its handle at once.
+   *
+   * @param task - targets, payload, policy, deadline, signal and priority
+   * @throws CoordError `INVALID_TASK`, `UNKNOWN_AGENT`, `SHUTTING_DOWN`
+   */
+  coordinate<R = unknown, P = unknown>(task: CoordinationTask<P>): CoordinationHandle<R> {
+    if (this.#closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
+    const prepared = prepareTask(task, this.#agents)
+    const run = new TaskRun(this.#host, `task-${++this.#seq}`, prepared, this.#host.clock())
+    this.#live.add(run)
+    this.#queued++
+    const signal = prepared.signal
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        run.cancel(signal.reason)
+        return new TaskHandle<R>(run)
+      }
+      signal.addEventListener('abort', run, { once: true })
+    }
+    this.#scheduler.push(run, prepared.priority)
+    return new TaskHandle<R>(run)
+  }
+
+  /** A snapshot of the counters. */
+  stats(): CoordinationStats {
+    return { queued: this.#queued, running: this.#running, completed: this.#completed, lateReplies: this.#late }
+  }
+
+  /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every queued and running task has ended. */
+  drain(): Promise<void> {
+    this.#closed = true
+    if (this.#live.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  /** Refuses new tasks and cancels every queued and running one (they end as `cancelled`). Safe to call twice. */
+  stop(): Promise<void> {
+    this.#closed = true
+    const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
+    // Queued tasks first, so that slots freed by cancelled running tasks start nothing.
+    for (const run of [...this.#live]) if (!run.started) run.cancel(reason)
+    for (const run of [...this.#live]) run.cancel(reason)
+    return Promise.resolve()
+  }
+
+  /** Same as {@link EventDrivenCoordinator.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+
+  #start(run: TaskRun): void {
+    if (run.done) {
+      // Cancelled while queued: its slot is given back at once.
+      this.#scheduler.release()
+      return
+    }
+    this.#queued--
+    this.#running++
+    run.start()
+  }
+
+  #settled(run: TaskRun): void {
+    this.#live.delete(run)
+    this.#completed++
+    if (run.started) {
+      this.#running--
+      this.#scheduler.release()
+    } else this.#queued--
+    if (this.#live.size === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve()
+  }
+}
