@@ -1,1 +1,6 @@
-export {}
+export { BatchRegistrar } from './batch-registrar.js'
+export { SequentialRegistrar } from './sequential-registrar.js'
+export { batchRegistrationPlugin } from './plugin.js'
+export { DEFAULT_CONCURRENCY, DEFAULT_IDEMPOTENCY_CACHE_SIZE } from './options.js'
+export type { BatchRegistrarOptions, BatchRegistrationOptions, RegistrarOptions } from './options.js'
+export type { RegistryStats } from './registry-base.js'

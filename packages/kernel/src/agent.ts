@@ -52,7 +52,11 @@ function invalid(id: unknown, field: string, message: string, value: unknown): C
   })
 }
 
-/** Copies a JSON value into null-prototype objects, rejecting anything that is not plain JSON. */
+/**
+ * Copies a JSON value into null-prototype objects, rejecting anything that is not plain JSON.
+ *
+ * The slow path: it runs only to word the error once {@link copyJsonFast} has refused a value.
+ */
 function copyJson(value: unknown, path: string, depth: number): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
   if (typeof value === 'number') {
@@ -73,6 +77,76 @@ function copyJson(value: unknown, path: string, depth: number): unknown {
   throw new TypeError(`${path} is a ${typeof value}, not JSON`)
 }
 
+/** Returned by {@link copyJsonFast} when a value is not plain JSON. */
+const NOT_JSON: unique symbol = Symbol('not-json')
+
+/** The longest `String(n)` of a finite number is 24 characters (`-1.2345678901234567e-308`); 32 leaves a margin. */
+const NUMBER_BYTES = 32
+
+/**
+ * The fast path of {@link copyJson}: the same copy and the same acceptance, without building paths, returning
+ * {@link NOT_JSON} instead of throwing. It also adds to `size.bound` an upper bound on the UTF-8 bytes of the
+ * value's JSON text (6 bytes per UTF-16 unit covers `\uXXXX` escapes and 4-byte pairs), so that the exact
+ * `JSON.stringify` measurement runs only when the bound exceeds the limit.
+ */
+function copyJsonFast(value: unknown, depth: number, size: { bound: number }): unknown {
+  switch (typeof value) {
+    case 'string':
+      size.bound += value.length * 6 + 2
+      return value
+    case 'boolean':
+      size.bound += 5
+      return value
+    case 'number':
+      if (!Number.isFinite(value)) return NOT_JSON
+      size.bound += NUMBER_BYTES
+      return value
+    case 'object':
+      if (value === null) {
+        size.bound += 4
+        return null
+      }
+      break
+    default:
+      return NOT_JSON
+  }
+  if (depth > 32) return NOT_JSON
+  if (Array.isArray(value)) {
+    const n = value.length
+    const out = new Array<unknown>(n)
+    size.bound += 2 + n
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i]
+      // a hole stays a hole, as Array.prototype.map leaves it (JSON writes it as null)
+      if (item === undefined && !(i in value)) {
+        size.bound += 4
+        continue
+      }
+      const v = copyJsonFast(item, depth + 1, size)
+      if (v === NOT_JSON) return NOT_JSON
+      out[i] = v
+    }
+    return out
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return NOT_JSON
+  const out = Object.create(null) as Record<string, unknown>
+  const keys = Object.keys(value)
+  size.bound += 2
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    size.bound += key.length * 6 + 4
+    const v = copyJsonFast((value as Record<string, unknown>)[key], depth + 1, size)
+    if (v === NOT_JSON) return NOT_JSON
+    out[key] = v
+  }
+  return out
+}
+
+/** Shared by every agent registered without capabilities or metadata: frozen, so sharing is invisible. */
+const NO_CAPABILITIES: readonly string[] = Object.freeze([])
+const NO_METADATA: JsonObject = Object.freeze(Object.create(null) as JsonObject)
+
 /**
  * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
  *
@@ -88,31 +162,47 @@ export function normalizeAgent(input: unknown): AgentRecord {
   if (typeof id !== 'string' || id.length === 0 || id.length > AGENT_LIMITS.idLength || !AGENT_LIMITS.idPattern.test(id)) {
     throw invalid(id, 'id', `must be 1-${AGENT_LIMITS.idLength} characters of A-Z a-z 0-9 _ -`, id)
   }
-  let capabilities: readonly string[] = []
+  let capabilities: readonly string[] = NO_CAPABILITIES
   if (a.capabilities !== undefined) {
     const caps = a.capabilities
     if (!Array.isArray(caps)) throw invalid(id, 'capabilities', 'must be an array', caps)
-    if (caps.length > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, caps.length)
-    for (const c of caps) {
-      if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
+    const n = caps.length
+    if (n > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, n)
+    if (n > 0) {
+      // at most 64 names: a linear `includes` dedupes faster than a Set and keeps the order given
+      const unique: string[] = []
+      for (let i = 0; i < n; i++) {
+        const c: unknown = caps[i]
+        if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
+        if (!unique.includes(c)) unique.push(c)
+      }
+      capabilities = Object.freeze(unique)
     }
-    capabilities = Object.freeze([...new Set(caps as string[])])
   }
-  let metadata: JsonObject = Object.freeze(Object.create(null) as JsonObject)
+  let metadata: JsonObject = NO_METADATA
   if (a.metadata !== undefined) {
     const m = a.metadata
     if (typeof m !== 'object' || m === null || Array.isArray(m)) throw invalid(id, 'metadata', 'must be a plain JSON object', m)
-    let copy: unknown
-    try {
-      copy = copyJson(m, 'metadata', 0)
-    } catch (e) {
-      throw invalid(id, 'metadata', `must be plain JSON (${(e as Error).message})`, m)
+    const size = { bound: 0 }
+    let copy = copyJsonFast(m, 0, size)
+    if (copy === NOT_JSON) {
+      // the slow path words the error; the two paths accept the same values
+      try {
+        copy = copyJson(m, 'metadata', 0)
+        size.bound = Infinity
+      } catch (e) {
+        throw invalid(id, 'metadata', `must be plain JSON (${(e as Error).message})`, m)
+      }
     }
-    const bytes = Buffer.byteLength(JSON.stringify(m))
-    if (bytes > AGENT_LIMITS.metadataBytes) throw invalid(id, 'metadata', `must be at most ${AGENT_LIMITS.metadataBytes} bytes of JSON`, `${bytes} bytes`)
+    if (size.bound > AGENT_LIMITS.metadataBytes) {
+      const bytes = Buffer.byteLength(JSON.stringify(m))
+      if (bytes > AGENT_LIMITS.metadataBytes) throw invalid(id, 'metadata', `must be at most ${AGENT_LIMITS.metadataBytes} bytes of JSON`, `${bytes} bytes`)
+    }
     metadata = copy as JsonObject
   }
   const status = a.status ?? 'idle'
-  if (!AGENT_STATUSES.includes(status as AgentStatus)) throw invalid(id, 'status', `must be one of ${AGENT_STATUSES.join(', ')}`, status)
+  if (!AGENT_STATUSES.includes(status as AgentStatus)) {
+    throw invalid(id, 'status', `must be one of ${AGENT_STATUSES.join(', ')}`, status)
+  }
   return Object.freeze({ id, capabilities, metadata, status: status as AgentStatus })
 }

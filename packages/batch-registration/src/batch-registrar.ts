@@ -1,0 +1,248 @@
+import {
+  abortError,
+  type AgentInput,
+  type AgentRecord,
+  type AgentRegistrationResult,
+  assertOptionalSignal,
+  assertOptionsObject,
+  type CoordError,
+  normalizeAgent,
+  type OnboardAgent,
+  type RegisterManyOptions,
+  type RegisterManyResult,
+  type RegisterOptions,
+  toCoordError,
+} from '@coord/kernel'
+import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { onboardAll } from './onboard-all.js'
+import { runOnboarding } from './onboarding.js'
+import { type BatchRegistrarOptions, resolveOptions } from './options.js'
+import { RegistryBase } from './registry-base.js'
+
+/**
+ * The enhanced AgentManager: batches are validated, deduplicated and indexed in one in-memory pass, and onboarding
+ * runs with bounded concurrency.
+ *
+ * - Ids are reserved before onboarding, so of two concurrent registrations of one id exactly one wins, and the loser
+ *   fails at once with `DUPLICATE_AGENT` without onboarding.
+ * - Nothing is visible to `get`/`find` until its batch commits, and a batch commits in one synchronous pass, so under
+ *   all-or-nothing a failure or an abort leaves the registry exactly as it was.
+ * - Change events: one per call.
+ *
+ * @example
+ * ```ts
+ * const agents = new BatchRegistrar({ onboard: (a, { signal }) => handshake(a.id, signal), concurrency: 16 })
+ * const { registered } = await agents.registerMany(batch, { policy: 'all-or-nothing', idempotencyKey: 'import-42' })
+ * ```
+ */
+export class BatchRegistrar extends RegistryBase {
+  /** Ids whose onboarding is under way, mapped to the call that reserved them. */
+  readonly #reserved = new Map<string, object>()
+
+  /**
+   * Creates an empty registry.
+   *
+   * @param options - onboarding step, concurrency, timeout and idempotency cache size
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options?: BatchRegistrarOptions) {
+    super(resolveOptions(options, 'BatchRegistrar'))
+  }
+
+  protected override get reservedCount(): number {
+    return this.#reserved.size
+  }
+
+  /**
+   * Validates, onboards and registers one agent; its id is reserved while it onboards.
+   *
+   * @param agent - the agent
+   * @param options - a signal aborting onboarding
+   * @throws CoordError `INVALID_AGENT`, `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_ARGUMENT`
+   */
+  register(agent: AgentInput, options?: RegisterOptions): Promise<AgentRecord> {
+    try {
+      assertOptionsObject(options as unknown, 'register options', 'INVALID_ARGUMENT')
+      assertOptionalSignal(options?.signal)
+      const record = normalizeAgent(agent)
+      const id = record.id
+      if (this.stopping) throw shuttingDown(id)
+      const signal = options?.signal
+      if (signal?.aborted) throw abortError(signal, `Registration of agent "${id}"`)
+      if (this.store.has(id) || this.#reserved.has(id)) throw duplicate(id, 'registry')
+      const onboard = this.options.onboard
+      if (onboard === undefined) {
+        this.#commit(record)
+        return Promise.resolve(record)
+      }
+      const owner = {}
+      this.#reserved.set(id, owner)
+      return this.track(this.#onboardOne(onboard, record, signal, owner))
+    } catch (e) {
+      return Promise.reject(toCoordError(e))
+    }
+  }
+
+  async #onboardOne(onboard: OnboardAgent, record: AgentRecord, signal: AbortSignal | undefined, owner: object): Promise<AgentRecord> {
+    try {
+      await runOnboarding(onboard, record, signal, this.options.onboardTimeoutMs)
+      this.#commit(record)
+      return record
+    } finally {
+      if (this.#reserved.get(record.id) === owner) this.#reserved.delete(record.id)
+    }
+  }
+
+  #commit(record: AgentRecord): void {
+    this.store.add(record)
+    this.listeners.emit('registered', [record.id])
+  }
+
+  /**
+   * Registers many agents and returns one result per agent, in input order; emits at most one change event.
+   *
+   * Under `all-or-nothing`, agents that failed carry their own code and every other agent `ROLLED_BACK`.
+   *
+   * @param agents - the batch
+   * @param options - policy, concurrency, idempotency key and signal
+   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed
+   */
+  async registerMany(agents: readonly AgentInput[], options?: RegisterManyOptions): Promise<RegisterManyResult> {
+    const args = checkBatchArgs(agents, options, this.options.concurrency)
+    return this.withIdempotency(args.idempotencyKey, () => this.#runBatch(agents, args))
+  }
+
+  async #runBatch(agents: readonly AgentInput[], args: BatchArgs): Promise<RegisterManyResult> {
+    const n = agents.length
+    if (this.stopping) return summarize(agents.map((a) => rejected(inputId(a), shuttingDown(inputId(a)))))
+    if (args.signal?.aborted) {
+      const error = abortError(args.signal, 'registerMany')
+      return summarize(agents.map((a) => rejected(inputId(a), error)))
+    }
+    const onboard = this.options.onboard
+    if (onboard === undefined || n === 0) return this.#registerInOnePass(agents, args.policy === 'all-or-nothing')
+    return this.#registerWithOnboarding(onboard, agents, args)
+  }
+
+  /**
+   * Without onboarding: validate, dedupe and index each agent in one synchronous pass. Under all-or-nothing the pass
+   * keeps validating after a failure (so every failure is reported) and then removes what it added.
+   */
+  #registerInOnePass(agents: readonly AgentInput[], allOrNothing: boolean): RegisterManyResult {
+    const n = agents.length
+    const results = new Array<AgentRegistrationResult>(n)
+    const added: string[] = []
+    // ids of this batch, built only once a duplicate or an all-or-nothing failure needs it
+    let seen: Set<string> | undefined
+    let failure: { id: string; error: CoordError } | undefined
+    const fail = (id: string, error: CoordError): AgentRegistrationResult => {
+      if (failure === undefined) {
+        failure = { id, error }
+        if (allOrNothing) seen ??= new Set(added)
+      }
+      return rejected(id, error)
+    }
+    for (let i = 0; i < n; i++) {
+      const input = agents[i]
+      let record: AgentRecord
+      try {
+        record = normalizeAgent(input)
+      } catch (e) {
+        results[i] = fail(inputId(input), toCoordError(e, 'INVALID_AGENT'))
+        continue
+      }
+      const id = record.id
+      if (this.store.has(id) || this.#reserved.has(id) || seen?.has(id) === true) {
+        seen ??= new Set(added)
+        results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'))
+        continue
+      }
+      seen?.add(id)
+      if (failure !== undefined && allOrNothing) continue // rolled back below
+      this.store.add(record)
+      added.push(id)
+      results[i] = registered(id)
+    }
+    if (failure !== undefined && allOrNothing) {
+      for (let j = added.length - 1; j >= 0; j--) this.store.remove(added[j]!)
+      const undone = rolledBack(failure.id, failure.error)
+      for (let i = 0; i < n; i++) {
+        const r = results[i]
+        if (r === undefined || r.status === 'registered') results[i] = rejected(r?.id ?? inputId(agents[i]), undone)
+      }
+      return summarize(results)
+    }
+    this.listeners.emit('registered', added)
+    return summarize(results)
+  }
+
+  /**
+   * With onboarding: one pass validates, dedupes and reserves ids; onboarding runs with bounded concurrency; one pass
+   * commits the onboarded agents (or, under all-or-nothing after any failure, none) and releases the reservations.
+   */
+  async #registerWithOnboarding(onboard: OnboardAgent, agents: readonly AgentInput[], args: BatchArgs): Promise<RegisterManyResult> {
+    const allOrNothing = args.policy === 'all-or-nothing'
+    const n = agents.length
+    const results = new Array<AgentRegistrationResult>(n)
+    const owner = {}
+    const records: AgentRecord[] = []
+    const positions: number[] = []
+    let failure: { id: string; error: CoordError } | undefined
+    try {
+      for (let i = 0; i < n; i++) {
+        const input = agents[i]
+        let record: AgentRecord
+        try {
+          record = normalizeAgent(input)
+        } catch (e) {
+          const error = toCoordError(e, 'INVALID_AGENT')
+          failure ??= { id: inputId(input), error }
+          results[i] = rejected(inputId(input), error)
+          continue
+        }
+        const id = record.id
+        const holder = this.#reserved.get(id)
+        if (holder !== undefined || this.store.has(id)) {
+          const error = duplicate(id, holder === owner ? 'batch' : 'registry')
+          failure ??= { id, error }
+          results[i] = rejected(id, error)
+          continue
+        }
+        this.#reserved.set(id, owner)
+        records.push(record)
+        positions.push(i)
+      }
+      if (failure === undefined || !allOrNothing) {
+        const outcome = await onboardAll(records, {
+          onboard,
+          concurrency: args.concurrency,
+          signal: args.signal,
+          timeoutMs: this.options.onboardTimeoutMs,
+          stopOnFirstFailure: allOrNothing,
+        })
+        failure ??= outcome.firstFailure
+        const commit = !allOrNothing || failure === undefined
+        const undone = commit ? undefined : rolledBack(failure!.id, failure!.error)
+        const added: string[] = []
+        for (let k = 0; k < records.length; k++) {
+          const record = records[k]!
+          const error = outcome.errors[k]
+          if (error !== undefined) results[positions[k]!] = rejected(record.id, error)
+          else if (undone !== undefined) results[positions[k]!] = rejected(record.id, undone)
+          else {
+            this.store.add(record)
+            added.push(record.id)
+            results[positions[k]!] = registered(record.id)
+          }
+        }
+        this.listeners.emit('registered', added)
+      } else {
+        const undone = rolledBack(failure.id, failure.error)
+        for (let k = 0; k < records.length; k++) results[positions[k]!] = rejected(records[k]!.id, undone)
+      }
+      return summarize(results)
+    } finally {
+      for (const record of records) if (this.#reserved.get(record.id) === owner) this.#reserved.delete(record.id)
+    }
+  }
+}

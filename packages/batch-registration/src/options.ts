@@ -1,0 +1,99 @@
+import { assertFunction, assertNumberInRange, assertOptionsObject, CoordError, describeValue, type OnboardAgent } from '@coord/kernel'
+
+/** Options shared by {@link BatchRegistrar} and {@link SequentialRegistrar}. */
+export interface RegistrarOptions {
+  /** The async onboarding step run for every agent before it is registered, such as a handshake or a capability probe. */
+  readonly onboard?: OnboardAgent
+  /**
+   * How long one agent's onboarding may take, in ms, before it is aborted and the agent rejected with `TIMEOUT`.
+   *
+   * @defaultValue no timeout
+   */
+  readonly onboardTimeoutMs?: number
+  /**
+   * How many recent idempotency keys (and their results) are kept; the oldest is evicted first, and evictions are
+   * counted in `stats().idempotencyEvictions`. A key replayed after its eviction registers again.
+   *
+   * @defaultValue 256
+   */
+  readonly idempotencyCacheSize?: number
+  /** Receives errors thrown by change listeners (which never stop the other listeners); they are counted either way. */
+  readonly onListenerError?: (error: CoordError) => void
+}
+
+/** Options of {@link BatchRegistrar}: the shared ones plus the default onboarding concurrency. */
+export interface BatchRegistrarOptions extends RegistrarOptions {
+  /**
+   * Most onboarding steps running at once when `registerMany` is not given its own `concurrency`.
+   *
+   * @defaultValue 16
+   */
+  readonly concurrency?: number
+}
+
+/** Options of `batchRegistrationPlugin`. */
+export interface BatchRegistrationOptions {
+  /** The async onboarding step run for every agent; none by default. */
+  readonly onboard?: OnboardAgent
+  /**
+   * Most onboarding steps running at once (enhanced only; the legacy registrar onboards one at a time).
+   *
+   * @defaultValue 16
+   */
+  readonly concurrency?: number
+  /**
+   * Per-agent onboarding timeout in ms.
+   *
+   * @defaultValue no timeout
+   */
+  readonly onboardTimeoutMs?: number
+  /**
+   * How many recent idempotency keys are remembered.
+   *
+   * @defaultValue 256
+   */
+  readonly idempotencyCacheSize?: number
+}
+
+/** The default onboarding concurrency. */
+export const DEFAULT_CONCURRENCY = 16
+/** The default number of idempotency keys remembered. */
+export const DEFAULT_IDEMPOTENCY_CACHE_SIZE = 256
+/** The largest accepted concurrency. */
+export const MAX_CONCURRENCY = 65_536
+
+/** The validated, defaulted form of {@link BatchRegistrarOptions}. */
+export interface ResolvedOptions {
+  readonly onboard: OnboardAgent | undefined
+  readonly onboardTimeoutMs: number | undefined
+  readonly idempotencyCacheSize: number
+  readonly concurrency: number
+  readonly onListenerError: ((error: CoordError) => void) | undefined
+}
+
+/**
+ * Validates registrar options at once and fills in the defaults.
+ *
+ * @param options - what the caller passed
+ * @param owner - the class or plugin name, for messages
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ */
+export function resolveOptions(options: BatchRegistrarOptions | undefined, owner: string): ResolvedOptions {
+  assertOptionsObject(options as unknown, `${owner} options`)
+  const o = options ?? {}
+  if (o.onboard !== undefined) assertFunction(o.onboard, `${owner}: onboard`, 'INVALID_OPTIONS')
+  if (o.onListenerError !== undefined) assertFunction(o.onListenerError, `${owner}: onListenerError`, 'INVALID_OPTIONS')
+  if (o.onboardTimeoutMs !== undefined) assertNumberInRange(o.onboardTimeoutMs, `${owner}: onboardTimeoutMs`, { min: 1, max: 2_147_483_647, code: 'INVALID_OPTIONS' })
+  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY
+  assertNumberInRange(concurrency, `${owner}: concurrency`, { min: 1, max: MAX_CONCURRENCY, integer: true, code: 'INVALID_OPTIONS' })
+  const idempotencyCacheSize = o.idempotencyCacheSize ?? DEFAULT_IDEMPOTENCY_CACHE_SIZE
+  assertNumberInRange(idempotencyCacheSize, `${owner}: idempotencyCacheSize`, { min: 0, max: 1_000_000, integer: true, code: 'INVALID_OPTIONS' })
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new CoordError('INVALID_OPTIONS', `${owner}: unknown option ${describeValue(key)}`, { details: { field: key, value: (o as Record<string, unknown>)[key] } })
+    }
+  }
+  return { onboard: o.onboard, onboardTimeoutMs: o.onboardTimeoutMs, idempotencyCacheSize, concurrency, onListenerError: o.onListenerError }
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['onboard', 'onboardTimeoutMs', 'idempotencyCacheSize', 'concurrency', 'onListenerError'])
