@@ -127,6 +127,7 @@ describe('formatting', () => {
     const unit = { unit: 'ms' }
     expect(describeTarget({ kind: 'max', value: 0.5 }, { unit: 'ratio' })).toBe('≤ 0.5 ratio')
     expect(describeTarget({ kind: 'min', value: 3 }, unit)).toBe('≥ 3 ms')
+    expect(describeTarget({ kind: 'max', value: 0 }, { unit: 'messages' })).toBe('0 messages')
     expect(describeTarget({ kind: 'speedup', value: 4 }, unit)).toBe('≥ 4× faster than legacy')
     expect(describeTarget({ kind: 'bound-ratio', value: 1.1 }, unit)).toBe('≤ 1.1× bound')
     expect(describeTarget({ kind: 'peer-ratio', peer: 'p-limit', value: 1 }, unit)).toBe('≤ 1× p-limit')

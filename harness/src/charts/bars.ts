@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../results.js'
 import { yAxis } from './axes.js'
 import { linearScale } from './scale.js'
-import { el, legend, seriesColor, svgDocument, text } from './svg.js'
+import { el, legend, legendSpace, seriesColor, svgDocument, text } from './svg.js'
 
 type BarsSpec = Extract<ChartSpec, { kind: 'bars' }>
 
@@ -16,9 +16,10 @@ type BarsSpec = Extract<ChartSpec, { kind: 'bars' }>
 export function renderBars(spec: BarsSpec): string {
   const names: string[] = []
   for (const g of spec.groups) for (const k of Object.keys(g.values)) if (!names.includes(k)) names.push(k)
-  const width = Math.max(560, Math.min(1200, 120 + spec.groups.length * (names.length * 22 + 40) + 170))
+  const legendWidth = legendSpace(names)
+  const width = Math.max(390, Math.min(1030, 120 + spec.groups.length * (names.length * 22 + 40))) + legendWidth
   const height = 420
-  const frame = { left: 70, right: width - 170, top: 44, bottom: height - 70 }
+  const frame = { left: 70, right: width - legendWidth, top: 44, bottom: height - 70 }
   const values = spec.groups.flatMap((g) => Object.values(g.values)).filter(Number.isFinite)
   const y = linearScale(Math.min(0, ...values), Math.max(0, ...values), [frame.bottom, frame.top])
   const body: string[] = [yAxis(frame, y, spec.yLabel)]

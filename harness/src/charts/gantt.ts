@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../results.js'
 import { xAxis } from './axes.js'
 import { linearScale } from './scale.js'
-import { el, legend, seriesColor, svgDocument, text } from './svg.js'
+import { el, legend, legendSpace, seriesColor, svgDocument, text } from './svg.js'
 
 type GanttSpec = Extract<ChartSpec, { kind: 'gantt' }>
 
@@ -17,9 +17,10 @@ const LANE_GAP = 22
 export function renderGantt(spec: GanttSpec): string {
   const critical = new Set(spec.criticalPath ?? [])
   const labelWidth = Math.min(220, 24 + 7 * Math.max(8, ...spec.lanes.flatMap((l) => l.bars.map((b) => b.label.length))))
-  const width = 760
+  const legendWidth = legendSpace([...spec.lanes.map((l) => l.name), 'critical path'])
+  const width = 610 + legendWidth
   const rows = spec.lanes.reduce((n, l) => n + Math.max(1, l.bars.length), 0)
-  const frame = { left: labelWidth, right: width - 150, top: 44, bottom: 44 + rows * ROW + spec.lanes.length * LANE_GAP }
+  const frame = { left: labelWidth, right: width - legendWidth, top: 44, bottom: 44 + rows * ROW + spec.lanes.length * LANE_GAP }
   const height = frame.bottom + 50
   const ends = spec.lanes.flatMap((l) => l.bars.map((b) => b.end)).filter(Number.isFinite)
   const x = linearScale(0, Math.max(0, ...ends), [frame.left, frame.right], 8)

@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../results.js'
 import { xAxis, yAxis } from './axes.js'
 import { linearScale, logScale, type Scale } from './scale.js'
-import { el, legend, num, seriesColor, svgDocument, text } from './svg.js'
+import { el, legend, legendSpace, num, seriesColor, svgDocument, text } from './svg.js'
 
 type LinesSpec = Extract<ChartSpec, { kind: 'lines' }>
 
@@ -21,9 +21,10 @@ function scaleFor(values: readonly number[], log: boolean, range: readonly [numb
  * @returns a standalone SVG document
  */
 export function renderLines(spec: LinesSpec): string {
-  const width = 760
+  const legendWidth = legendSpace(spec.series.map((s) => s.name))
+  const width = 590 + legendWidth
   const height = 420
-  const frame = { left: 70, right: width - 170, top: 44, bottom: height - 56 }
+  const frame = { left: 70, right: width - legendWidth, top: 44, bottom: height - 56 }
   const keep = (p: readonly [number, number]): boolean =>
     Number.isFinite(p[0]) && Number.isFinite(p[1]) && (!spec.logX || p[0] > 0) && (!spec.logY || p[1] > 0)
   const series = spec.series.map((s) => ({ name: s.name, points: s.points.filter(keep) }))

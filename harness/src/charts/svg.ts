@@ -100,3 +100,12 @@ export function legend(entries: readonly { readonly name: string; readonly color
   )
   return el('g', { class: 'legend' }, rows)
 }
+
+/**
+ * Returns the width to keep right of the plot for a legend with these names (about 6.5 px per character at 11 px).
+ *
+ * @param names - the legend entries
+ */
+export function legendSpace(names: readonly string[]): number {
+  return Math.max(150, Math.ceil(40 + 6.5 * Math.max(0, ...names.map((n) => n.length))))
+}

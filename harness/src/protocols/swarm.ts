@@ -43,7 +43,7 @@ function figureMetric(
 export const bench: ProtocolBench = {
   protocol: 'swarm',
   async run(ctx): Promise<ProtocolResult> {
-    swarmPlugins() // fails at once, naming the package, when a plugin is missing
+    swarmPlugins() // fails at once when a plugin rejects its default options
     const size = ctx.quick ? SIZES.quick : SIZES.full
     const reference = readStartupReference()
     const criticalPathMs = 5.5 * reference.scaleMsPerSecond

@@ -58,7 +58,7 @@ export function describeTarget(target: Target | undefined, metric: Pick<Metric, 
     case 'speedup':
       return `≥ ${v}× ${metric.higherIsBetter ? 'higher' : 'faster'} than legacy`
     case 'max':
-      return `≤ ${v}${unit}`
+      return target.value === 0 ? `0${unit}` : `≤ ${v}${unit}`
     case 'min':
       return `≥ ${v}${unit}`
     case 'bound-ratio':
