@@ -19,6 +19,17 @@ type Load = Omit<SwarmConfig, 'mode' | 'messageRate' | 'loadMs'>
 
 const pct = (u: number): string => `${Math.round(u * 100)}%`
 
+/** Runs one swarm in a child process and checks that every plugin ran in the mode asked for (no silent fallback). */
+async function measured(config: SwarmConfig, timeoutMs: number): Promise<SwarmFigures> {
+  const f = await forkSwarm(config, timeoutMs)
+  const other = config.mode === 'legacy' ? 'enhanced' : 'legacy'
+  for (const [name, mode] of Object.entries(f.modes)) {
+    const expected = config.overrides?.includes(name) ? other : config.mode
+    if (mode !== expected) throw new Error(`the ${config.mode} swarm ran ${name} in ${mode} mode (fallback?), so its figures would not measure ${expected}`)
+  }
+  return f
+}
+
 function figureMetric(
   name: string,
   unit: string,
@@ -43,7 +54,7 @@ function figureMetric(
 export const bench: ProtocolBench = {
   protocol: 'swarm',
   async run(ctx): Promise<ProtocolResult> {
-    swarmPlugins() // fails at once when a plugin rejects its default options
+    const pluginNames = swarmPlugins().plugins.map((p) => p.name) // fails at once when a plugin rejects its default options
     const size = ctx.quick ? SIZES.quick : SIZES.full
     const reference = readStartupReference()
     const criticalPathMs = 5.5 * reference.scaleMsPerSecond
@@ -53,7 +64,7 @@ export const bench: ProtocolBench = {
     ctx.progress(`calibrating: the legacy swarm (${size.agents} agents) at ${pct(BAND.low)}–${pct(BAND.high)} of one core, ${size.calibrationLoadMs} ms probes`)
     const calibration = await calibrateRate(
       async (messageRate) => {
-        const f = await forkSwarm({ ...load, mode: 'legacy', messageRate, loadMs: size.calibrationLoadMs }, timeout(size.calibrationLoadMs))
+        const f = await measured({ ...load, mode: 'legacy', messageRate, loadMs: size.calibrationLoadMs }, timeout(size.calibrationLoadMs))
         ctx.progress(`  legacy at ${messageRate} msg/s: ${pct(f.loadUtilisation)} of a core`)
         return f.loadUtilisation
       },
@@ -68,14 +79,46 @@ export const bench: ProtocolBench = {
       const order = i % 2 === 0 ? (['legacy', 'enhanced'] as const) : (['enhanced', 'legacy'] as const)
       for (const mode of order) {
         ctx.progress(`sample ${i + 1}/${size.samples}: ${mode} swarm at ${messageRate} msg/s for ${size.loadMs} ms`)
-        const f = await forkSwarm({ ...load, mode, messageRate, loadMs: size.loadMs }, timeout(size.loadMs))
+        const f = await measured({ ...load, mode, messageRate, loadMs: size.loadMs }, timeout(size.loadMs))
         ;(mode === 'legacy' ? legacy : enhanced).push(f)
         ctx.progress(`  ${mode}: ${pct(f.loadUtilisation)} of a core under load, wall ${Math.round(f.wallMs)} ms, lost ${f.published - f.delivered}`)
       }
     }
 
+    // attribution: the enhanced swarm with one plugin legacy at a time, at the same load
+    const attribution: { plugin: string; figures: SwarmFigures }[] = []
+    for (const plugin of pluginNames) {
+      ctx.progress(`attribution: enhanced swarm with only ${plugin} legacy, ${messageRate} msg/s for ${size.loadMs} ms`)
+      const f = await measured({ ...load, mode: 'enhanced', overrides: [plugin], messageRate, loadMs: size.loadMs }, timeout(size.loadMs))
+      attribution.push({ plugin, figures: f })
+      ctx.progress(`  only ${plugin} legacy: ${pct(f.loadUtilisation)} of a core under load`)
+    }
+    const allEnhanced = round(median(enhanced.map((f) => f.loadUtilisation)))
+    const attributionScenario: ScenarioResult = {
+      name: 'attribution: one plugin legacy',
+      description:
+        'The same swarm at the same offered load, all enhanced except one plugin, which runs its legacy implementation: the "legacy" column is that ' +
+        'swarm\'s CPU utilisation under load (one sample each), the "enhanced" column the all-enhanced median. It shows which protocol accounts for the difference.',
+      metrics: attribution.map(({ plugin, figures }) => ({
+        name: `CPU under load, only ${plugin} legacy`,
+        unit: 'cores',
+        legacy: round(figures.loadUtilisation),
+        enhanced: allEnhanced,
+        note: `lost ${figures.published - figures.delivered} of ${figures.published} messages, ${figures.tasksMet} of ${figures.tasks} tasks met`,
+      })),
+      charts: [
+        {
+          kind: 'bars',
+          id: 'attribution',
+          title: `Swarm CPU under load at ${messageRate} msg/s, one plugin legacy at a time`,
+          yLabel: 'cores',
+          groups: attribution.map(({ plugin, figures }) => ({ label: plugin, values: { 'legacy (this plugin only)': figures.loadUtilisation, 'enhanced (all plugins)': allEnhanced } })),
+        },
+      ],
+    }
+
     const lost = (f: SwarmFigures): number => f.published - f.delivered
-    const maxLost = Math.max(...legacy.map(lost), ...enhanced.map(lost))
+    const maxLost = Math.max(...legacy.map(lost), ...enhanced.map(lost), ...attribution.map((a) => lost(a.figures)))
     const util = figureMetric('CPU utilisation under load', 'cores', legacy, enhanced, (f) => f.loadUtilisation)
     const metrics: Metric[] = [
       {
@@ -92,7 +135,7 @@ export const bench: ProtocolBench = {
         ...figureMetric('messages lost', 'messages', legacy, enhanced, lost),
         target: { kind: 'max', value: 0 },
         met: maxLost === 0,
-        note: `published minus delivered, over every sample of both modes (worst: ${maxLost}); each sample published ${legacy[0]?.published ?? 0} messages`,
+        note: `published minus delivered, over every run of the scenario (worst: ${maxLost}); each sample published ${legacy[0]?.published ?? 0} messages`,
       },
       figureMetric('startup makespan', 'ms', legacy, enhanced, (f) => f.startupMs, { bound: criticalPathMs }),
       figureMetric(`registration of ${size.agents} agents`, 'ms', legacy, enhanced, (f) => f.registrationMs),
@@ -138,7 +181,7 @@ export const bench: ProtocolBench = {
     }
     return {
       protocol: 'swarm',
-      scenarios: [scenario],
+      scenarios: [scenario, attributionScenario],
       workloads: [`Swarm: ${reference.name} startup graph, ${size.agents} agents, heartbeats, agent messages at a calibrated rate, coordination tasks (harness/src/swarm/).`],
       reproduce: 'Runs on the compiled output in child processes (harness/dist/swarm/worker.js); the calibration probes are listed on stderr.',
     }

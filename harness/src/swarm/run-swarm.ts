@@ -6,6 +6,8 @@ import { referenceManagers } from './reference-managers.js'
 export interface SwarmConfig {
   /** Which implementations: every plugin in this mode. */
   readonly mode: PluginMode
+  /** Plugins (by name) that run in the other mode, to attribute a difference to one protocol. */
+  readonly overrides?: readonly string[]
   /** Agents registered. */
   readonly agents: number
   /** Messages per second published between agents, spread evenly. */
@@ -28,6 +30,8 @@ export interface SwarmConfig {
 export interface SwarmFigures {
   /** The mode run. */
   readonly mode: PluginMode
+  /** The mode each plugin actually ran in, after any fallback. */
+  readonly modes: Readonly<Record<string, PluginMode>>
   /** The message rate offered. */
   readonly messageRate: number
   /** From creating the kernel to the end of its shutdown, in milliseconds. */
@@ -78,7 +82,9 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   const { plugins, serveAgent } = swarmPlugins()
   const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
-  const kernel = createKernel({ plugins, defaultMode: config.mode, managers: referenceManagers() })
+  const other: PluginMode = config.mode === 'legacy' ? 'enhanced' : 'legacy'
+  const modes = Object.fromEntries((config.overrides ?? []).map((name) => [name, other]))
+  const kernel = createKernel({ plugins, defaultMode: config.mode, modes, managers: referenceManagers() })
   const report = await kernel.start()
   const startupMs = report?.makespanMs ?? ms(t0)
 
@@ -159,6 +165,7 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   const totals = settled.map((s) => s.timing.totalMs).sort((a, b) => a - b)
   return {
     mode: config.mode,
+    modes: Object.fromEntries(kernel.modes),
     messageRate: config.messageRate,
     wallMs,
     cpuMs: cpu,
