@@ -17,7 +17,8 @@ export function renderBars(spec: BarsSpec): string {
   const names: string[] = []
   for (const g of spec.groups) for (const k of Object.keys(g.values)) if (!names.includes(k)) names.push(k)
   const legendWidth = legendSpace(names)
-  const width = Math.max(390, Math.min(1030, 120 + spec.groups.length * (names.length * 22 + 40))) + legendWidth
+  const groupWidth = Math.max(names.length * 22 + 40, 6.5 * Math.max(0, ...spec.groups.map((g) => g.label.length)) + 16)
+  const width = Math.max(390, Math.min(1400, 120 + spec.groups.length * groupWidth)) + legendWidth
   const height = 420
   const frame = { left: 70, right: width - legendWidth, top: 44, bottom: height - 70 }
   const values = spec.groups.flatMap((g) => Object.values(g.values)).filter(Number.isFinite)
