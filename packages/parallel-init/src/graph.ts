@@ -42,7 +42,8 @@ export function compileGraph(managers: unknown): ManagerGraph {
   let edgeBound = 0
   for (let i = 0; i < n; i++) {
     const m = list[i]
-    assertBaseManager(m, i)
+    // fast path for well-formed managers; the kernel's check names the bad field otherwise
+    if (!looksLikeManager(m)) assertBaseManager(m, i)
     const first = index.get(m.name)
     if (first !== undefined) {
       throw new CoordError('DUPLICATE_MANAGER', `Manager name "${m.name}" is used twice, by managers #${first} and #${i}`, {
@@ -105,6 +106,25 @@ export function compileGraph(managers: unknown): ManagerGraph {
   }
   if (tail < n) throw cycleError(list, remaining, depStart, deps)
   return { managers: list, depCount, depStart, deps, dependentStart, dependents, order }
+}
+
+/** The same checks as the kernel's `assertBaseManager`, without building its error helpers; true when well-formed. */
+function looksLikeManager(m: unknown): m is BaseManager {
+  if (typeof m !== 'object' || m === null) return false
+  const { name, dependsOn, init, stop, timeoutMs } = m as Partial<BaseManager>
+  if (!Array.isArray(dependsOn)) return false
+  for (let k = 0; k < dependsOn.length; k++) {
+    const d: unknown = dependsOn[k]
+    if (typeof d !== 'string' || d.length === 0) return false
+  }
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    Array.isArray(dependsOn) &&
+    typeof init === 'function' &&
+    (stop === undefined || typeof stop === 'function') &&
+    (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs)))
+  )
 }
 
 /** Builds the cycle error from the managers Kahn's algorithm could not order: each of them has an unordered dependency. */

@@ -44,6 +44,9 @@ export class ParallelRun implements RunHandle {
   readonly #external: AbortSignal | undefined
   readonly #onExternalAbort = (): void => this.abort(this.#external!.reason)
   #resolve!: (outcome: RunOutcome) => void
+  /** A clock reading taken in this synchronous turn with no init called since, reusable as the next start time. */
+  #now = 0
+  #nowValid = false
 
   /**
    * Starts every manager without dependencies at once.
@@ -99,6 +102,7 @@ export class ParallelRun implements RunHandle {
     const cap = this.#cap
     while (!this.#halted && this.#head < this.#tail && this.#running < cap) this.#launch(ready[this.#head++]!)
     this.#pumping = false
+    this.#nowValid = false
     if (this.#running === 0 && (this.#halted || this.#head === this.#tail)) this.#finish()
   }
 
@@ -109,7 +113,10 @@ export class ParallelRun implements RunHandle {
     record.state[i] = RUNNING
     record.startOrder[record.started++] = i
     const ctx = m.timeoutMs === undefined ? this.#ctx : this.#arm(i, m.timeoutMs)
-    record.startAt[i] = this.#clock()
+    // the reading taken when the last dependency settled is exact for the first launch; an init may then run
+    // synchronous code, so every later launch in this turn reads the clock again
+    record.startAt[i] = this.#nowValid ? this.#now : this.#clock()
+    this.#nowValid = false
     let result: Promise<void>
     try {
       result = m.init(ctx)
@@ -128,11 +135,15 @@ export class ParallelRun implements RunHandle {
   #ok(i: number): void {
     const record = this.#record
     if (record.state[i] !== RUNNING) return // timed out earlier; the late result is ignored
-    record.endAt[i] = this.#clock()
+    record.endAt[i] = this.#now = this.#clock()
+    this.#nowValid = true
     record.state[i] = OK
     this.#running--
     if (this.#timeouts !== undefined) this.#disarm(i)
-    if (this.#events !== undefined) this.#events.emit('manager', { name: this.#managers[i]!.name, phase: 'started', critical: this.#managers[i]!.critical === true })
+    if (this.#events !== undefined) {
+      this.#events.emit('manager', { name: this.#managers[i]!.name, phase: 'started', critical: this.#managers[i]!.critical === true })
+      this.#nowValid = false // listeners ran in between
+    }
     if (!this.#halted) {
       const { dependentStart, dependents } = this.#graph
       const remaining = this.#remaining
@@ -148,7 +159,8 @@ export class ParallelRun implements RunHandle {
   #fail(i: number, cause: unknown): void {
     const record = this.#record
     if (record.state[i] !== RUNNING) return
-    record.endAt[i] = this.#clock()
+    record.endAt[i] = this.#now = this.#clock()
+    this.#nowValid = true
     this.#running--
     if (this.#timeouts !== undefined) this.#disarm(i)
     if (this.#controller.signal.aborted) record.state[i] = ABORTED

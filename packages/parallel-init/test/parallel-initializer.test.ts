@@ -207,15 +207,15 @@ describe('ParallelInitializer: options', () => {
     expect(() => new ParallelInitializer({ concurrency: Infinity })).not.toThrow()
   })
 
-  it('measures with the given clock', async () => {
+  it('measures with the given clock, one reading serving as a dependency end and its dependent start', async () => {
     let now = 1000
     const bench = new Bench([{ name: 'a' }, { name: 'b', dependsOn: ['a'] }])
     const { value } = await run(new ParallelInitializer({ clock: () => (now += 2) }).start(bench.managers))
     expect(value!.managers).toEqual([
       { name: 'a', startMs: 0, endMs: 2, outcome: 'ok' },
-      { name: 'b', startMs: 4, endMs: 6, outcome: 'ok' },
+      { name: 'b', startMs: 2, endMs: 4, outcome: 'ok' },
     ])
-    expect(value!.makespanMs).toBe(6)
+    expect(value!.makespanMs).toBe(4)
     expect(value!.criticalPath).toEqual({ lengthMs: 4, managers: ['a', 'b'] })
   })
 })
