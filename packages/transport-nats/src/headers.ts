@@ -24,12 +24,12 @@ function isReserved(key: string): boolean {
  * Checks user headers and returns them as NATS headers plus their encoded size, or undefined when there are none.
  *
  * @param value - the `headers` option
- * @throws CoordError `INVALID_ARGUMENT` for a non-object, a bad or reserved name, or a value with CR/LF or not a string
+ * @throws CoordError `INVALID_OPTIONS` for a non-object, a bad or reserved name, or a value with CR/LF or not a string
  */
 export function toNatsHeaders(value: MessageHeaders | undefined, extra?: Readonly<Record<string, string>>): { readonly headers: MsgHdrs; readonly size: number } | undefined {
   if (value === undefined && extra === undefined) return undefined
   if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new CoordError('INVALID_ARGUMENT', `Expected \`headers\` to be an object of strings, got ${describeValue(value)}`, { details: { field: 'headers', value } })
+    throw new CoordError('INVALID_OPTIONS', `Expected \`headers\` to be an object of strings, got ${describeValue(value)}`, { details: { field: 'headers', value } })
   }
   const h = natsHeaders()
   let size = 12 // "NATS/1.0\r\n" + final "\r\n"
@@ -37,12 +37,12 @@ export function toNatsHeaders(value: MessageHeaders | undefined, extra?: Readonl
     for (const key of Object.keys(value)) {
       const v = value[key]
       if (!KEY.test(key) || isReserved(key)) {
-        throw new CoordError('INVALID_ARGUMENT', `Invalid header name ${describeValue(key)}: use printable ASCII without ':' and not the reserved Nats-/Coord- prefixes`, {
+        throw new CoordError('INVALID_OPTIONS', `Invalid header name ${describeValue(key)}: use printable ASCII without ':' and not the reserved Nats-/Coord- prefixes`, {
           details: { field: 'headers', key },
         })
       }
       if (typeof v !== 'string' || BAD_VALUE.test(v)) {
-        throw new CoordError('INVALID_ARGUMENT', `Invalid value of header ${describeValue(key)}: expected a string without CR or LF, got ${describeValue(v)}`, {
+        throw new CoordError('INVALID_OPTIONS', `Invalid value of header ${describeValue(key)}: expected a string without CR or LF, got ${describeValue(v)}`, {
           details: { field: 'headers', key, value: v },
         })
       }

@@ -17,8 +17,10 @@ export interface JetStreamRouteOptions {
   readonly maxDeliver: number
   readonly ackWaitMs: number
   readonly dedupeWindow: number
-  /** Most messages pulled and not yet acked by this process. */
+  /** Most messages pulled at once by this process. */
   readonly pull: number
+  /** Most messages delivered and not yet acked, over every process sharing the consumer (server-side flow control). */
+  readonly maxAckPending: number
   readonly decode: Decode
   /** A message given up after `maxDeliver` deliveries. */
   readonly onGiveUp: (error: CoordError, decoded: ReturnType<Decode>) => void
@@ -94,7 +96,7 @@ export class JetStreamRoute {
           filter_subject: o.pattern,
           max_deliver: o.maxDeliver,
           ack_wait: nanos(o.ackWaitMs),
-          max_ack_pending: Math.max(o.pull * 4, 1000),
+          max_ack_pending: o.maxAckPending,
           ...(o.temporary ? { inactive_threshold: nanos(Math.max(o.ackWaitMs * 4, 300_000)) } : {}),
         })
       } catch (e) {

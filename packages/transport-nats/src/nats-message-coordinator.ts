@@ -3,7 +3,6 @@ import {
   assertFunction,
   assertNonEmptyString,
   assertNumberInRange,
-  assertOptionalSignal,
   assertOptionsObject,
   assertTopic,
   type BatchMessageHandler,
@@ -33,6 +32,7 @@ import { type AtLeastOnceStats, JetStreamRoute } from './jetstream-route.js'
 import type { RouteMember } from './member-set.js'
 import { groupConsumerName, safeName } from './names.js'
 import { assertDelivery, type DeliveryMode, type NatsTransportOptions, resolveOptions, type ResolvedOptions } from './options.js'
+import { PublisherRateLimiter } from './rate-limiter.js'
 import { RequestMux } from './request-mux.js'
 import { StreamManager } from './stream-manager.js'
 import { patternCovers } from './subject-set.js'
@@ -106,6 +106,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   /** The validated options. */
   protected readonly options: ResolvedOptions
   readonly #mux: RequestMux
+  readonly #limiter: PublisherRateLimiter | undefined
   readonly #streams: StreamManager
   readonly #entries = new Map<string, Entry>()
   readonly #coreRoutes = new Map<string, CoreRoute>()
@@ -121,7 +122,6 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #connectedNow = false
   #maxPayload: number
-  #streamSubjects: readonly string[] = []
   #streamCheckedAt = -Infinity
   #nextSub = 0
   #stopping: Promise<void> | undefined
@@ -130,6 +130,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   #dropped = 0
   #rejected = 0
   #failed = 0
+  #rateLimited = 0
+  #pendingRequests = 0
   #listenerErrors = 0
 
   /**
@@ -143,6 +145,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     this.#mux = new RequestMux(this.options.stream.name)
     this.#streams = new StreamManager(this.options.stream)
     this.#maxPayload = this.options.maxPayloadBytes ?? 1024 * 1024
+    const rl = this.options.rateLimit
+    this.#limiter = rl === undefined ? undefined : new PublisherRateLimiter(rl.perSecond, rl.burst)
   }
 
   /** True while connected to a server. */
@@ -189,17 +193,20 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   publish(topic: string, payload: unknown, options?: PublishOptions): void | Promise<void> {
     this.#assertOpen('publish')
     const out = this.#prepare(topic, payload, options, 'publish')
+    this.#checkRate(options?.publisherId, 1)
     return this.#send(out)
   }
 
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void | Promise<void> {
     this.#assertOpen('publish')
     if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
-    assertOptionsObject(options as unknown, 'options', 'INVALID_ARGUMENT')
+    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
     const prepared = messages.map((m, i) => {
       if (typeof m !== 'object' || m === null) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages[${i}]\` to be { topic, payload }, got ${describeValue(m)}`)
       return this.#prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish')
     })
+    this.#checkPublisherId(options?.publisherId)
+    this.#checkRate(options?.publisherId, prepared.length)
     const waits: Promise<void>[] = []
     for (const p of prepared) {
       const r = this.#send(p)
@@ -252,6 +259,10 @@ export class NatsMessageCoordinator implements MessageCoordinator {
       keys.push(jsKey)
       let route = this.#jsRoutes.get(jsKey)
       if (route === undefined) {
+        // With maxInFlight, the server never has more unacked messages out than the handler and its queue can hold:
+        // at-least-once applies back-pressure instead of dropping.
+        const bounded = o.maxInFlight !== undefined
+        const window = (o.maxInFlight ?? 1) + (o.queue?.limit ?? 0)
         route = new JetStreamRoute({
           stream: this.#streams,
           pattern,
@@ -260,7 +271,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
           maxDeliver: this.options.maxDeliver,
           ackWaitMs: this.options.ackWaitMs,
           dedupeWindow: this.options.dedupeWindow,
-          pull: Number.isFinite(o.maxInFlight ?? Infinity) ? Math.max(1, (o.maxInFlight ?? 1) + (o.queue?.limit ?? 0)) : 256,
+          pull: bounded ? window : 256,
+          maxAckPending: bounded ? window : 1000,
           decode: this.#decode,
           onGiveUp: (error, decoded) => {
             const message = 'undecodable' in decoded ? decoded.undecodable : decoded
@@ -286,18 +298,26 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   async request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
     this.#assertOpen('request')
     assertTopic(topic)
-    assertOptionsObject(options as unknown, 'options', 'INVALID_ARGUMENT')
+    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
     const timeoutMs = options?.timeoutMs ?? 5000
-    assertNumberInRange(timeoutMs, 'timeoutMs', { min: 1 })
-    assertOptionalSignal(options?.signal)
+    assertNumberInRange(timeoutMs, 'timeoutMs', { min: 1, code: 'INVALID_OPTIONS' })
+    const signal: unknown = options?.signal
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`, { details: { field: 'signal', value: signal } })
+    }
     const data = encodeWith(this.options.codec, payload, 'request payload')
     const h = toNatsHeaders(options?.headers, { [REQUEST_HEADER]: '1' })!
     this.#checkSize(topic, data.length + h.size)
     if (options?.signal?.aborted === true) throw abortError(options.signal, `The request to ${JSON.stringify(topic)}`)
     const nc = this.#nc ?? (await this.#connectionForRequest(topic))
     if (this.options.degraded?.mode === 'refuse' && !this.#connectedNow) throw this.#unavailableError('request')
-    const reply = await this.sendRequest(nc, topic, data, h.headers, timeoutMs, options?.signal)
-    return this.#decodeReply(topic, reply.data) as R
+    this.#pendingRequests++
+    try {
+      const reply = await this.sendRequest(nc, topic, data, h.headers, timeoutMs, options?.signal)
+      return this.#decodeReply(topic, reply.data) as R
+    } finally {
+      this.#pendingRequests--
+    }
   }
 
   onError(listener: (failure: DeliveryFailure) => void): () => void {
@@ -315,9 +335,9 @@ export class NatsMessageCoordinator implements MessageCoordinator {
       dropped: this.#dropped,
       rejected: this.#rejected,
       failed: this.#failed,
-      rateLimited: 0,
+      rateLimited: this.#rateLimited,
       subscriptions: this.#entries.size,
-      pendingRequests: this.#mux.pendingRequests,
+      pendingRequests: this.#pendingRequests,
     }
   }
 
@@ -405,6 +425,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const serverMax = nc.info?.max_payload
     if (typeof serverMax === 'number' && serverMax > 0) this.#maxPayload = Math.min(this.options.maxPayloadBytes ?? serverMax, serverMax)
     this.#mux.attach(nc)
+    if (this.options.delivery === 'at-least-once') this.#refreshStreamSubjects(nc)
     void watchStatus(nc, (s) => {
       if (s.type === 'disconnect') this.#connectedNow = false
       if (s.type === 'reconnect') this.#connectedNow = true
@@ -455,12 +476,13 @@ export class NatsMessageCoordinator implements MessageCoordinator {
 
   #prepare(topic: string, payload: unknown, options: PublishOptions | undefined, what: string): Buffered {
     assertTopic(topic)
-    assertOptionsObject(options as unknown, 'options', 'INVALID_ARGUMENT')
+    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
+    this.#checkPublisherId(options?.publisherId)
     const durable = this.options.delivery === 'at-least-once'
     let msgId = options?.messageId
     if (msgId !== undefined) {
-      assertNonEmptyString(msgId, 'messageId')
-      if (/[\r\n]/.test(msgId)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messageId\` without CR or LF, got ${describeValue(msgId)}`)
+      assertNonEmptyString(msgId, 'messageId', 'INVALID_OPTIONS')
+      if (/[\r\n]/.test(msgId)) throw new CoordError('INVALID_OPTIONS', `Expected \`messageId\` without CR or LF, got ${describeValue(msgId)}`)
     }
     if (durable) msgId ??= nuid.next()
     const data = encodeWith(this.options.codec, payload, `${what} payload`)
@@ -468,6 +490,20 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const h = toNatsHeaders(options?.headers, extra)
     this.#checkSize(topic, data.length + (h?.size ?? 0))
     return { topic, data, headers: h?.headers }
+  }
+
+  #checkPublisherId(id: unknown): void {
+    if (id !== undefined && (typeof id !== 'string' || id.length === 0)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`publisherId\` to be a non-empty string, got ${describeValue(id)}`, { details: { field: 'publisherId', value: id } })
+    }
+  }
+
+  #checkRate(publisherId: string | undefined, n: number): void {
+    if (this.#limiter === undefined || publisherId === undefined || n === 0) return
+    if (!this.#limiter.take(publisherId, n)) {
+      this.#rateLimited += n
+      throw new CoordError('RATE_LIMITED', `Publisher ${JSON.stringify(publisherId)} is over its rate limit`, { details: { publisherId } })
+    }
   }
 
   #checkSize(topic: string, size: number): void {
@@ -482,7 +518,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const nc = this.#nc
     if (nc === undefined) return this.#sendLater(out)
     if (this.options.degraded?.mode === 'refuse' && !this.#connectedNow) throw this.#unavailableError(`publish to ${JSON.stringify(out.topic)}`)
-    if (this.options.delivery === 'at-least-once') return this.#track(this.#sendDurable(nc, out))
+    if (this.options.delivery === 'at-least-once') return this.#sendDurable(nc, out)
     try {
       nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
     } catch (e) {
@@ -522,8 +558,11 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return p
   }
 
-  async #sendDurable(nc: NatsConnection, out: Buffered): Promise<void> {
-    if (!(await this.#streamCaptures(nc, out.topic))) {
+  // Publishes in call order: whether the stream captures the subject is decided synchronously from a cache, and the
+  // first send happens before this returns; only a retry (after an outage or a lost ack) is asynchronous.
+  #sendDurable(nc: NatsConnection, out: Buffered): void | Promise<void> {
+    if (!this.#streamCaptures(out.topic)) {
+      this.#refreshStreamSubjects(nc)
       try {
         nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
       } catch (e) {
@@ -532,6 +571,10 @@ export class NatsMessageCoordinator implements MessageCoordinator {
       this.#published++
       return
     }
+    return this.#track(this.#confirm(nc, out))
+  }
+
+  async #confirm(nc: NatsConnection, out: Buffered): Promise<void> {
     const deadline = Date.now() + this.options.publishTimeoutMs
     let last: unknown
     for (;;) {
@@ -562,21 +605,23 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     })
   }
 
-  // Does the coordinator's stream capture this subject? Cached, refreshed at most once a second on a miss.
-  async #streamCaptures(nc: NatsConnection, topic: string): Promise<boolean> {
-    if (this.#streamSubjects.some((s) => patternCovers(s, topic))) return true
-    if (Date.now() - this.#streamCheckedAt < 1000) return false
+  #streamCaptures(topic: string): boolean {
+    return this.#streams.subjects.some((s) => patternCovers(s, topic))
+  }
+
+  // Refreshes the cached stream subjects in the background, at most once a second: a subject another process added
+  // is confirmed from then on (before that, the stream still captures the publish; it is only not confirmed).
+  #refreshStreamSubjects(nc: NatsConnection): void {
+    if (Date.now() - this.#streamCheckedAt < 1000) return
     this.#streamCheckedAt = Date.now()
-    try {
-      const jsm = await nc.jetstreamManager()
-      const info = await jsm.streams.info(this.options.stream.name)
-      this.#streamSubjects = info.config.subjects ?? []
-    } catch (e) {
-      const text = e instanceof Error ? e.message : String(e)
-      if (/not found/i.test(text)) this.#streamSubjects = []
-      else throw unavailable(e, `find JetStream stream ${JSON.stringify(this.options.stream.name)} (is the server started with -js?)`)
-    }
-    return this.#streamSubjects.some((s) => patternCovers(s, topic))
+    nc.jetstreamManager()
+      .then((jsm) => jsm.streams.info(this.options.stream.name))
+      .then(
+        (info) => {
+          this.#streams.observe(info.config.subjects ?? [])
+        },
+        () => undefined,
+      )
   }
 
   #subscribeOptions(options: (NatsSubscribeOptions & Partial<BatchSubscribeOptions>) | undefined): NatsSubscribeOptions & Partial<BatchSubscribeOptions> {
@@ -595,7 +640,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     if (o.maxInFlight !== undefined) assertNumberInRange(o.maxInFlight, 'maxInFlight', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
     if (o.queue !== undefined) {
       assertOptionsObject(o.queue as unknown, 'queue')
-      assertNumberInRange(o.queue.limit, 'queue.limit', { min: 0, integer: true, code: 'INVALID_OPTIONS' })
+      assertNumberInRange(o.queue.limit, 'queue.limit', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
       if (!['reject', 'drop-oldest', 'drop-newest'].includes(o.queue.overflow)) {
         throw new CoordError('INVALID_OPTIONS', `Expected \`queue.overflow\` to be 'reject', 'drop-oldest' or 'drop-newest', got ${describeValue(o.queue.overflow)}`, { details: { field: 'queue.overflow' } })
       }

@@ -130,6 +130,12 @@ export interface NatsTransportOptions {
    * @defaultValue 100000
    */
   readonly dedupeWindow?: number
+  /**
+   * A token bucket per `publisherId`; publishes over it fail with `RATE_LIMITED` (checked before sending).
+   *
+   * @defaultValue no limit
+   */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number }
   /** The connection's name, shown by the server's monitoring. */
   readonly name?: string
   /** Extra `nats` client options (credentials, TLS); the transport's own settings win over these. */
@@ -150,13 +156,14 @@ export interface ResolvedOptions {
   readonly maxDeliver: number
   readonly publishTimeoutMs: number
   readonly dedupeWindow: number
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number } | undefined
   readonly name: string | undefined
   readonly natsOptions: Partial<ConnectionOptions>
 }
 
 const KNOWN = new Set([
   'servers', 'delivery', 'codec', 'maxPayloadBytes', 'connectTimeoutMs', 'reconnectTimeWaitMs', 'degraded', 'stream',
-  'ackWaitMs', 'maxDeliver', 'publishTimeoutMs', 'dedupeWindow', 'name', 'natsOptions',
+  'ackWaitMs', 'maxDeliver', 'publishTimeoutMs', 'dedupeWindow', 'rateLimit', 'name', 'natsOptions',
 ])
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/
 
@@ -222,6 +229,14 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     maxAgeMs: optionalNumber({ 'stream.maxAgeMs': s.maxAgeMs }, 'stream.maxAgeMs', 86_400_000, 1000),
     replicas: optionalNumber({ 'stream.replicas': s.replicas }, 'stream.replicas', 1, 1),
   }
+  let rateLimit: ResolvedOptions['rateLimit']
+  if (o.rateLimit !== undefined) {
+    const r = o.rateLimit as Record<string, unknown>
+    if (typeof r !== 'object' || r === null) fail('rateLimit', '{ perSecond, burst }', o.rateLimit)
+    assertNumberInRange(r.perSecond, 'rateLimit.perSecond', { min: Number.MIN_VALUE, code: 'INVALID_OPTIONS' })
+    assertNumberInRange(r.burst, 'rateLimit.burst', { min: 1, code: 'INVALID_OPTIONS' })
+    rateLimit = { perSecond: r.perSecond, burst: r.burst }
+  }
   if (o.name !== undefined && typeof o.name !== 'string') fail('name', 'a string', o.name)
   if (o.natsOptions !== undefined && (typeof o.natsOptions !== 'object' || o.natsOptions === null)) fail('natsOptions', 'an object of nats client options', o.natsOptions)
   return {
@@ -237,6 +252,7 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     maxDeliver: optionalNumber(o, 'maxDeliver', 5, 1),
     publishTimeoutMs: optionalNumber(o, 'publishTimeoutMs', 15_000, 1),
     dedupeWindow: optionalNumber(o, 'dedupeWindow', 100_000, 1),
+    rateLimit,
     name: o.name as string | undefined,
     natsOptions: (o.natsOptions as Partial<ConnectionOptions> | undefined) ?? {},
   }

@@ -13,6 +13,7 @@ import { addSubject } from './subject-set.js'
 export class StreamManager {
   readonly #o: ResolvedOptions['stream']
   #chain: Promise<unknown> = Promise.resolve()
+  #subjects: readonly string[] = []
 
   /**
    * Creates a manager for one stream.
@@ -21,6 +22,20 @@ export class StreamManager {
    */
   constructor(options: ResolvedOptions['stream']) {
     this.#o = options
+  }
+
+  /** The stream's subjects as last seen or set by this process. */
+  get subjects(): readonly string[] {
+    return this.#subjects
+  }
+
+  /**
+   * Records the subjects read from the server by someone else.
+   *
+   * @param subjects - the stream's subjects
+   */
+  observe(subjects: readonly string[]): void {
+    this.#subjects = subjects
   }
 
   /** The stream's name. */
@@ -50,17 +65,20 @@ export class StreamManager {
         const info = await jsm.streams.info(this.#o.name)
         config = info.config
         subjects = info.config.subjects ?? []
+        this.#subjects = subjects
       } catch (e) {
         if (!isNotFound(e)) throw unavailable(e, this.#o.name)
       }
       try {
         if (config === undefined) {
           await jsm.streams.add(this.#config([pattern]))
+          this.#subjects = [pattern]
           return
         }
         const next = addSubject(subjects ?? [], pattern)
         if (next === undefined) return
         await jsm.streams.update(this.#o.name, { ...config, subjects: next })
+        this.#subjects = next
         return
       } catch (e) {
         last = e
