@@ -8,6 +8,9 @@ import { runHarness } from './run.js'
 import { renderSummary } from './summary.js'
 
 const REPORTS_DIR = fileURLToPath(new URL('../../reports/', import.meta.url))
+/** Longest a protocol module may run before it is recorded as failed. */
+const QUICK_TIMEOUT_MS = 120_000
+const FULL_TIMEOUT_MS = 600_000
 
 async function main(argv: readonly string[]): Promise<number> {
   let options
@@ -27,17 +30,17 @@ async function main(argv: readonly string[]): Promise<number> {
     protocols: options.protocols.map((protocol) => ({ protocol, load: () => loadProtocol(protocol) })),
     quick: options.quick,
     out: options.out,
+    timeoutMs: options.quick ? QUICK_TIMEOUT_MS : FULL_TIMEOUT_MS,
   })
-  process.stdout.write(options.json ? `${JSON.stringify(toJson(results), null, 2)}\n` : renderSummary(results))
+  await new Promise<void>((resolve) => process.stdout.write(options.json ? `${JSON.stringify(toJson(results), null, 2)}\n` : renderSummary(results), () => resolve()))
   return failed > 0 ? 1 : 0
 }
 
+// exit explicitly: a module that timed out may have left timers or sockets behind
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
+  (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`coord-harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-    process.exitCode = 1
+    process.exit(1)
   },
 )

@@ -1,6 +1,6 @@
 import { machineInfo, packageVersions } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
-import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolRun } from './results.js'
+import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
 import { assertProtocolResult } from './validate-result.js'
 
 /** A protocol module to import when its turn comes, so an import failure is recorded like any other failure. */
@@ -25,6 +25,8 @@ export interface RunHarnessOptions {
    * @defaultValue writes each line to stderr
    */
   readonly progress?: (line: string) => void
+  /** Gives up on a module after this long, recording it as failed (its leftover work is abandoned); no limit when absent. */
+  readonly timeoutMs?: number
   /** Overrides the machine description (tests). */
   readonly machine?: MachineInfo
   /** Overrides the package versions (tests). */
@@ -49,10 +51,20 @@ function errorMessage(e: unknown): string {
   return String(e)
 }
 
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, name: string): Promise<T> {
+  if (timeoutMs === undefined) return promise
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
  * Runs protocol modules one after the other, records each one's figures or its failure, and writes the report.
  *
- * A module that throws, or returns malformed figures, is recorded with its error message and the run goes on.
+ * A module that throws, times out, returns malformed figures or leaves an unhandled rejection is recorded with its error
+ * message (keeping any figures it returned) and the run goes on.
  *
  * @param options - the modules, the size and where to write
  * @example
@@ -66,27 +78,51 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
   const total = options.protocols.length
   const runs: ProtocolRun[] = []
   let failed = 0
-  for (const [index, entry] of options.protocols.entries()) {
-    const name = entry.protocol
-    const tag = `[${index + 1}/${total}] ${name}`
-    progress(`${tag}: starting (${index} of ${total} done)`)
-    const started = process.hrtime.bigint()
-    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6
-    try {
-      const bench = 'load' in entry ? await entry.load() : entry
-      const result: unknown = await bench.run({ quick: options.quick, progress: (message) => progress(`${tag}: ${message}`) })
-      assertProtocolResult(result, name)
+  // a module's stray promise must not crash the run: it is recorded against the module that was running
+  let current: { name: ProtocolName; stray: string[] } | undefined
+  const onStray = (reason: unknown): void => {
+    const message = errorMessage(reason)
+    if (current) current.stray.push(message)
+    progress(`unhandled rejection${current ? ` during ${current.name}` : ''}: ${message}`)
+  }
+  process.on('unhandledRejection', onStray)
+  try {
+    for (const [index, entry] of options.protocols.entries()) {
+      const name = entry.protocol
+      const tag = `[${index + 1}/${total}] ${name}`
+      progress(`${tag}: starting (${index} of ${total} done)`)
+      const started = process.hrtime.bigint()
+      const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6
+      current = { name, stray: [] }
+      let result: ProtocolResult | undefined
+      let error: string | undefined
+      try {
+        const running = (async () => {
+          const bench = 'load' in entry ? await entry.load() : entry
+          return bench.run({ quick: options.quick, progress: (message) => progress(`${tag}: ${message}`) })
+        })()
+        const value: unknown = await withTimeout(running, options.timeoutMs, name)
+        assertProtocolResult(value, name)
+        result = value
+      } catch (e) {
+        error = errorMessage(e)
+        if (e instanceof Error && e.stack) progress(`${tag}: ${e.stack.split('\n').slice(0, 6).join('\n')}`)
+      }
+      await new Promise((resolve) => setImmediate(resolve)) // let a stray rejection surface before judging the module
+      if (current.stray.length > 0) error = [error, ...current.stray.map((m) => `unhandled rejection: ${m}`)].filter(Boolean).join('; ')
+      current = undefined
       const durationMs = elapsed()
-      runs.push({ protocol: name, result, durationMs })
-      const figures = result.scenarios.reduce((n, s) => n + s.metrics.length, 0)
-      progress(`${tag}: done in ${(durationMs / 1000).toFixed(1)} s, ${result.scenarios.length} scenario(s), ${figures} figure(s) (${index + 1} of ${total} done)`)
-    } catch (e) {
-      failed++
-      const error = errorMessage(e)
-      runs.push({ protocol: name, error, durationMs: elapsed() })
-      progress(`${tag}: FAILED: ${error} (${index + 1} of ${total} done)`)
-      if (e instanceof Error && e.stack) progress(e.stack.split('\n').slice(1, 6).join('\n'))
+      runs.push({ protocol: name, ...(result === undefined ? {} : { result }), ...(error === undefined ? {} : { error }), durationMs })
+      if (error !== undefined) {
+        failed++
+        progress(`${tag}: FAILED: ${error} (${index + 1} of ${total} done)`)
+      } else {
+        const figures = result!.scenarios.reduce((n, s) => n + s.metrics.length, 0)
+        progress(`${tag}: done in ${(durationMs / 1000).toFixed(1)} s, ${result!.scenarios.length} scenario(s), ${figures} figure(s) (${index + 1} of ${total} done)`)
+      }
     }
+  } finally {
+    process.off('unhandledRejection', onStray)
   }
   const results: HarnessResults = {
     generatedAt: new Date().toISOString(),

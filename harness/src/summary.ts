@@ -10,7 +10,7 @@ export function renderSummary(results: HarnessResults): string {
   const header = ['protocol', 'metric', 'legacy', 'enhanced', 'ratio', 'bound', 'target', 'met']
   const rows: string[][] = []
   for (const run of results.protocols) {
-    if (run.error !== undefined) {
+    if (run.result === undefined) {
       rows.push([run.protocol, '(failed to run)', '', '', '', '', '', 'ERROR'])
       continue
     }
@@ -38,7 +38,8 @@ export function renderSummary(results: HarnessResults): string {
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)]
   const missed = rows.filter((r) => r[7] === 'NO').length
   const failed = results.protocols.filter((r) => r.error !== undefined)
-  out.push('', `${rows.length - failed.length} figure(s); ${missed} target(s) missed; ${failed.length} module(s) failed to run.`)
+  const figures = rows.filter((r) => r[7] !== 'ERROR').length
+  out.push('', `${figures} figure(s); ${missed} target(s) missed; ${failed.length} module(s) failed to run.`)
   for (const r of failed) out.push(`FAILED ${r.protocol}: ${r.error}`)
   return `${out.join('\n')}\n`
 }

@@ -75,6 +75,14 @@ describe('renderReport', () => {
     expect(md).toContain('`pnpm run harness -- --protocol event-monitoring`')
   })
 
+  it('shows the figures of a module that failed after returning them, and lists its failure', () => {
+    const out = renderReport(fixtureResults({ protocols: [{ protocol: 'parallel-init', result: startup, error: 'unhandled rejection: late', durationMs: 1 }] }))
+    expect(out).toContain('**Failed**: unhandled rejection: late. The figures it returned are shown')
+    expect(out).toContain('| makespan (ms) |')
+    expect(out).toContain('- **parallel-init**: unhandled rejection: late')
+    expect(out).not.toContain('were not measured')
+  })
+
   it('marks a quick run as such', () => {
     expect(md).not.toContain('quick mode')
     expect(renderReport(fixtureResults({ quick: true }))).toContain('**quick mode**')

@@ -81,6 +81,36 @@ describe('runHarness', () => {
     expect(lines).toContain('[1/5] parallel-init: FAILED: boom (1 of 5 done)')
   })
 
+  it('gives up on a module that outlives the timeout and goes on', async () => {
+    const { results, failed } = await runHarness({
+      protocols: [{ protocol: 'swarm', run: () => new Promise<ProtocolResult>(() => {}) }, fake(startup)],
+      quick: true,
+      timeoutMs: 30,
+      progress: () => {},
+      machine,
+      packages,
+    })
+    expect(failed).toBe(1)
+    expect(results.protocols.map((p) => p.error)).toEqual(['swarm did not finish within 0 s', undefined])
+  })
+
+  it('records an unhandled rejection against the module that left it, keeping its figures', async () => {
+    const sloppy: ProtocolBench = {
+      protocol: 'parallel-init',
+      async run() {
+        void Promise.reject(new Error('forgotten promise'))
+        return startup
+      },
+    }
+    const listeners = process.listenerCount('unhandledRejection')
+    const { results, failed } = await runHarness({ protocols: [sloppy, fake(routing)], quick: true, progress: () => {}, machine, packages })
+    expect(failed).toBe(1)
+    expect(results.protocols[0]!.error).toBe('unhandled rejection: forgotten promise')
+    expect(results.protocols[0]!.result).toBe(startup)
+    expect(results.protocols[1]!.error).toBeUndefined()
+    expect(process.listenerCount('unhandledRejection')).toBe(listeners)
+  })
+
   it('removes charts of an earlier run that this run did not draw', async () => {
     const out = tmp()
     mkdirSync(join(out, 'charts'))

@@ -69,7 +69,8 @@ function missedTargets(results: HarnessResults): string[] {
   else if (missed.length === 0) lines.push(`Every target was met (${withTarget} of ${withTarget}).`)
   else lines.push(`${missed.length} of ${withTarget} targets were missed:`, '', ...missed)
   const failed = results.protocols.filter((r) => r.error !== undefined)
-  if (failed.length > 0) lines.push('', `The targets of ${failed.map((r) => r.protocol).join(', ')} were not measured: see "Failed scenarios".`)
+  const unmeasured = results.protocols.filter((r) => r.result === undefined)
+  if (unmeasured.length > 0) lines.push('', `The targets of ${unmeasured.map((r) => r.protocol).join(', ')} were not measured: see "Failed scenarios".`)
   return [...lines, '']
 }
 
@@ -136,7 +137,7 @@ export function renderReport(results: HarnessResults): string {
     const workloads = run.result?.workloads ?? []
     const described = (run.result?.scenarios ?? []).filter((s) => s.description)
     lines.push(`**${run.protocol}**`, '')
-    if (run.error !== undefined) lines.push('Not run: the module failed (see "Failed scenarios").')
+    if (run.error !== undefined && run.result === undefined) lines.push('Not run: the module failed (see "Failed scenarios").')
     else if (workloads.length === 0 && described.length === 0) lines.push('The module described no workload.')
     for (const w of workloads) lines.push(`- ${w}`)
     for (const s of described) lines.push(`- *${s.name}*: ${s.description}`)
@@ -145,10 +146,11 @@ export function renderReport(results: HarnessResults): string {
   lines.push('## Results', '')
   for (const run of results.protocols) {
     lines.push(`### ${run.protocol}`, '')
-    if (run.error !== undefined) {
+    if (run.error !== undefined && run.result === undefined) {
       lines.push(`Failed to run: ${run.error}`, '')
       continue
     }
+    if (run.error !== undefined) lines.push(`**Failed**: ${run.error}. The figures it returned are shown, but do not rely on them.`, '')
     lines.push(`Ran in ${formatValue(run.durationMs / 1000)} s.`, '')
     for (const s of run.result?.scenarios ?? []) {
       lines.push(...scenarioSection(run, s, charts.filter((f) => f.protocol === run.protocol && f.scenario === s.name)))
