@@ -148,4 +148,8 @@ export interface HarnessResults {
   readonly quick: boolean
   /** One entry per protocol run, in run order. */
   readonly protocols: readonly ProtocolRun[]
+  /** The 1, 5 and 15 minute load averages when the run started: other work on the machine perturbs timings. */
+  readonly loadAverage?: readonly [number, number, number]
+  /** How long the whole run took, in milliseconds. */
+  readonly durationMs?: number
 }

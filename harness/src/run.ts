@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os'
 import { machineInfo, packageVersions } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
 import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
@@ -76,6 +77,8 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, name
 export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`))
   const total = options.protocols.length
+  const [l1 = 0, l5 = 0, l15 = 0] = loadavg()
+  const runStarted = process.hrtime.bigint()
   const runs: ProtocolRun[] = []
   let failed = 0
   // a module's stray promise must not crash the run: it is recorded against the module that was running
@@ -130,6 +133,8 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
     packages: options.packages ?? packageVersions(),
     quick: options.quick,
     protocols: runs,
+    loadAverage: [l1, l5, l15],
+    durationMs: Number(process.hrtime.bigint() - runStarted) / 1e6,
   }
   const written = options.out === undefined ? undefined : await writeReport(results, options.out)
   if (written) progress(`report written to ${written.report}`)

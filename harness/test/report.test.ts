@@ -28,6 +28,16 @@ describe('renderReport', () => {
     expect(md).toContain('Generated 2026-11-25T14:00:00.000Z')
   })
 
+  it('puts every target in a table at the top, and the load and duration of the run when known', () => {
+    expect(md).toContain('| parallel-init | reference workload: makespan | 210.4 → 55.9 ms | ≥ 70% lower than legacy | yes |')
+    expect(md).toContain('| multicast-routing | fan-out: deliveries/s (100 subs) | 1,000,000 → 1,500,000 ops/s | ≥ 2× higher than legacy | **NO** |')
+    expect(md.indexOf('## Targets at a glance')).toBeLessThan(md.indexOf('## Machine'))
+    expect(md).not.toContain('Load average')
+    const timed = renderReport(fixtureResults({ loadAverage: [0.5, 1.25, 2], durationMs: 61_234 }))
+    expect(timed).toContain('| Load average at start (1, 5, 15 min) | 0.50, 1.25, 2.00 |')
+    expect(timed).toContain('| Duration of the run | 61.23 s |')
+  })
+
   it('lists the workloads each protocol supplied', () => {
     expect(md).toContain('- Reference startup graph: 14 managers')
     expect(md).toContain('- *reference workload*: The 14 managers of startup-reference.json')

@@ -74,6 +74,20 @@ function missedTargets(results: HarnessResults): string[] {
   return [...lines, '']
 }
 
+function targetsAtAGlance(results: HarnessResults): string[] {
+  const rows: string[] = []
+  for (const run of results.protocols) {
+    for (const s of run.result?.scenarios ?? []) {
+      for (const m of s.metrics) {
+        if (m.met !== true && m.met !== false) continue
+        rows.push(`| ${[run.protocol, `${s.name}: ${m.name}`, `${formatValue(m.legacy)} → ${formatValue(m.enhanced)}${m.unit ? ` ${m.unit}` : ''}`, describeTarget(m.target, m), formatMet(m.met)].map(cell).join(' | ')} |`)
+      }
+    }
+  }
+  if (rows.length === 0) return []
+  return ['## Targets at a glance', '', '| protocol | figure | legacy → enhanced | target | met |', '| --- | --- | --- | --- | --- |', ...rows, '']
+}
+
 function counts(results: HarnessResults): { metrics: number; targets: number; met: number; failed: number } {
   let metrics = 0
   let targets = 0
@@ -115,6 +129,7 @@ export function renderReport(results: HarnessResults): string {
     'Every figure below comes from this run. Legacy and enhanced implementations of each contract ran in the same process on the same workload; ' +
       'figures are medians unless the metric says otherwise, "enhanced ÷ legacy" is below 1 when enhanced is smaller, and "bound" is the best any implementation can reach.',
     '',
+    ...targetsAtAGlance(results),
     '## Machine',
     '',
     '| | |',
@@ -123,6 +138,8 @@ export function renderReport(results: HarnessResults): string {
     `| Memory | ${cell(m.memory)} |`,
     `| OS | ${cell(m.os)} |`,
     `| Node | ${cell(m.node)} |`,
+    ...(results.loadAverage ? [`| Load average at start (1, 5, 15 min) | ${results.loadAverage.map((v) => v.toFixed(2)).join(', ')} |`] : []),
+    ...(results.durationMs !== undefined ? [`| Duration of the run | ${formatValue(results.durationMs / 1000)} s |`] : []),
     '',
     '## Package versions',
     '',
