@@ -7,6 +7,7 @@ import {
   type MessageCoordinator,
   type UnifiedCoordinationSystem,
 } from '@coord/kernel'
+import { ControllerPool } from './controller-pool.js'
 import { assertDeps } from './deps.js'
 import { TaskHandle } from './handle.js'
 import { LaneScheduler } from './lane-scheduler.js'
@@ -29,7 +30,8 @@ export interface CoordinatorDeps {
  * global concurrency cap (see {@link LaneScheduler} for the anti-starvation rule). A running task sends one request
  * per target with a shared AbortSignal and arms one deadline timer; it ends when its policy is met, as soon as the
  * policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then aborted, and replies
- * that still arrive are counted in `stats().lateReplies`.
+ * that still arrive are counted in `stats().lateReplies`. The AbortController of a task whose requests all settled is
+ * reused by a later task (see {@link ControllerPool}); one that was aborted never is.
  *
  * @example
  * ```ts
@@ -63,8 +65,11 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
     assertDeps(deps)
     const o = resolveOptions(options)
     this.#agents = deps.agents
+    const pool = new ControllerPool(o.concurrency)
     this.#host = {
       clock: o.clock,
+      takeController: () => pool.take(),
+      giveBackController: (c) => pool.giveBack(c),
       bus: deps.bus,
       topicFor: o.topicFor,
       settled: (run) => this.#settled(run),

@@ -7,6 +7,10 @@ export interface RunHost {
   readonly clock: () => number
   readonly bus: MessageCoordinator
   readonly topicFor: (agentId: string) => string
+  /** Gives a clean AbortController for a task's requests. */
+  takeController(): AbortController
+  /** Takes back the controller of a task whose requests all settled. */
+  giveBackController(controller: AbortController): void
   /** Called once when the task ends, whether it ran or not. */
   settled(run: TaskRun): void
   /** Called for each reply that arrived after its task had ended. */
@@ -76,7 +80,7 @@ export class TaskRun {
   start(): void {
     const host = this.host
     this.startedAt = host.clock()
-    const controller = (this.#controller = new AbortController())
+    const controller = (this.#controller = host.takeController())
     // The bus's own timeout is a backstop one tick after the task's deadline, so the deadline decides first.
     const options: RequestOptions = { timeoutMs: Math.min(this.timeoutMs + 1, MAX_TIMEOUT_MS), signal: controller.signal }
     this.#timer = setTimeout(onDeadline, this.timeoutMs, this)
@@ -152,6 +156,10 @@ export class TaskRun {
     if (answered < n) {
       for (let i = 0; i < n; i++) if (this.#states[i] === PENDING) pending.push(this.targets[i]!)
       this.#controller?.abort(abortReason ?? TASK_ENDED)
+    } else if (this.#controller !== undefined) {
+      // Every request settled: nothing can use this signal any more.
+      this.host.giveBackController(this.#controller)
+      this.#controller = undefined
     }
     const started = this.startedAt >= 0
     const queuedMs = (started ? this.startedAt : endedAt) - this.enqueuedAt
