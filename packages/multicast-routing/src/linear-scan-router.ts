@@ -160,7 +160,8 @@ export class LinearScanRouter implements MessageCoordinator {
     try {
       let groups: Map<string, SubscriptionRecord[]> | undefined
       let rejected = false
-      for (const record of core.records.values()) {
+      // A snapshot: a subscription made while this message is delivering does not receive it.
+      for (const record of [...core.records.values()]) {
         if (!matchTopic(record.pattern, message.topic)) continue
         if (record.group !== undefined) {
           groups ??= new Map()

@@ -200,21 +200,21 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     while (q.length > 0 && this.inFlight < this.opts.maxInFlight && !this.closed) {
       if (batch === undefined) {
         const message = q.shift()!
-        this.core.workDone()
         this.delivered++
         let result: unknown
         try {
           result = (this.handler as (m: RoutedMessage) => unknown)(message)
         } catch (e) {
           this.fail(e, message)
-          continue
         }
         if (result !== undefined) this.afterCall(result, message)
+        // Counted done only now, after an async call counted itself as started: busy never touches 0 in between.
+        this.core.workDone()
       } else {
         if (!this.flushDue && q.length < batch.maxSize) break
         const messages = q.take(batch.maxSize)
-        this.core.workDone(messages.length)
         this.callBatch(messages)
+        this.core.workDone(messages.length)
       }
     }
     if (q.length === 0) this.flushDue = false
@@ -264,8 +264,8 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   private settled(): void {
     this.inFlight--
-    this.core.workDone()
     if (this.queue !== undefined && this.queue.length > 0) this.pump()
+    this.core.workDone()
   }
 
   private fail(error: unknown, message: RoutedMessage): void {

@@ -1,0 +1,50 @@
+import { createKernel, globalContainer, registerPlugin, Tokens } from '@coord/kernel'
+import { describe, expect, it } from 'vitest'
+import { LinearScanRouter, multicastRoutingPlugin, TopicTrieRouter } from '../src/index.js'
+
+describe('multicastRoutingPlugin', () => {
+  it('provides TopicTrieRouter in enhanced mode and LinearScanRouter in legacy mode', async () => {
+    const enhanced = createKernel({ plugins: [multicastRoutingPlugin()] })
+    const legacy = createKernel({ plugins: [multicastRoutingPlugin()], modes: { 'multicast-routing': 'legacy' } })
+    expect(enhanced.resolve(Tokens.MessageCoordinator)).toBeInstanceOf(TopicTrieRouter)
+    expect(legacy.resolve(Tokens.MessageCoordinator)).toBeInstanceOf(LinearScanRouter)
+    expect(legacy.modes.get('multicast-routing')).toBe('legacy')
+    await enhanced.stop()
+    await legacy.stop()
+  })
+
+  it('registers into a child container, and the kernel stops the bus', async () => {
+    const container = globalContainer.createChildContainer()
+    const { instance, mode } = registerPlugin(container, multicastRoutingPlugin({ maxPayloadBytes: 8 }))
+    expect(mode).toBe('enhanced')
+    expect(() => instance.publish('a', 'too long for eight bytes')).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }))
+    expect(globalContainer.isRegistered(Tokens.MessageCoordinator.id, false)).toBe(false)
+
+    const kernel = createKernel({ plugins: [multicastRoutingPlugin()] })
+    const bus = kernel.resolve(Tokens.MessageCoordinator)
+    await kernel.stop()
+    expect(() => bus.publish('a', 1)).toThrow(expect.objectContaining({ code: 'SHUTTING_DOWN' }))
+  })
+
+  it.each([
+    ['options', 'fast'],
+    ['maxPayloadBytes', { maxPayloadBytes: 0 }],
+    ['maxPayloadBytes', { maxPayloadBytes: 1.5 }],
+    ['rateLimit', { rateLimit: 5 }],
+    ['rateLimit.perSecond', { rateLimit: { perSecond: 0, burst: 1 } }],
+    ['rateLimit.perSecond', { rateLimit: { perSecond: Infinity, burst: 1 } }],
+    ['rateLimit.burst', { rateLimit: { perSecond: 1, burst: 0 } }],
+    ['defaultRequestTimeoutMs', { defaultRequestTimeoutMs: -1 }],
+    ['clock', { clock: { now: () => 0 } }],
+  ])('validates %s at once with INVALID_OPTIONS', (field, options) => {
+    let caught: unknown
+    try {
+      multicastRoutingPlugin(options as never)
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toMatchObject({ code: 'INVALID_OPTIONS', details: { field } })
+    expect(() => new TopicTrieRouter(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => new LinearScanRouter(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+  })
+})
