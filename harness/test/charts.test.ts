@@ -78,6 +78,25 @@ describe('renderChart: lines', () => {
     expect(texts(root)).toEqual(expect.arrayContaining(['subscribers (log)', 'deliveries/s (log)', '1M', '100']))
   })
 
+  it('gives every series its own colour, legacy and enhanced always the same, and draws bounds dashed', () => {
+    const spec: ChartSpec = {
+      kind: 'lines',
+      id: 'c',
+      title: 'Colours',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: ['legacy', 'level batching', 'enhanced', 'critical path', 'avvio'].map((name, i) => ({ name, points: [[1, i + 1], [2, i + 2]] as const })),
+    }
+    const svgRoot = parse(renderChart(spec))
+    const strokes = allElements(svgRoot).filter((e) => e.name === 'polyline').map((p) => p.attrs.stroke)
+    expect(new Set(strokes).size).toBe(5)
+    expect(strokes[0]).toBe('#E69F00')
+    expect(strokes[2]).toBe('#0072B2')
+    const dashed = allElements(svgRoot).filter((e) => e.name === 'polyline' && e.attrs['stroke-dasharray'])
+    expect(dashed).toHaveLength(1)
+    expect(allElements(svgRoot).find((e) => e.attrs['data-series'] === 'critical path')!.children[0]!.attrs['stroke-dasharray']).toBe('6 4')
+  })
+
   it('renders an empty chart with a note instead of failing', () => {
     const empty = parse(renderChart({ kind: 'lines', id: 'e', title: 'Empty', xLabel: 'x', yLabel: 'y', series: [] }))
     expect(texts(empty)).toContain('no data')

@@ -168,6 +168,8 @@ describe('chartFiles', () => {
     for (const p of paths) expect(p).toMatch(/^charts\/[a-z0-9-]+\.svg$/)
     expect(paths).toContain('charts/multicast-routing-through-put.svg')
     expect(paths).toContain('charts/multicast-routing-throughput-2.svg')
+    const prefixed = chartFiles(fixtureResults({ protocols: [{ protocol: 'multicast-routing', result: { ...routing, scenarios: [{ ...routing.scenarios[0]!, charts: [{ ...routing.scenarios[0]!.charts![0]!, id: 'multicast-routing-fanout' }] }] }, durationMs: 1 }] }))
+    expect(prefixed.map((f) => f.path)).toEqual(['charts/multicast-routing-fanout.svg'])
   })
 })
 

@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../results.js'
 import { xAxis } from './axes.js'
 import { linearScale } from './scale.js'
-import { el, legend, legendSpace, seriesColor, svgDocument, text } from './svg.js'
+import { el, legend, legendSpace, seriesColors, svgDocument, text } from './svg.js'
 
 type GanttSpec = Extract<ChartSpec, { kind: 'gantt' }>
 
@@ -26,8 +26,9 @@ export function renderGantt(spec: GanttSpec): string {
   const x = linearScale(0, Math.max(0, ...ends), [frame.left, frame.right], 8)
   const body: string[] = [xAxis(frame, x, 'time since startup began (ms)')]
   let y = frame.top
+  const colors = seriesColors(spec.lanes.map((l) => l.name))
   spec.lanes.forEach((lane, laneIndex) => {
-    const color = seriesColor(lane.name, laneIndex)
+    const color = colors[laneIndex]!
     const parts: string[] = [text(lane.name, { x: 8, y: y + 15, 'font-weight': 'bold', 'font-size': 12 })]
     y += LANE_GAP
     const laneEnd = Math.max(0, ...lane.bars.map((b) => b.end).filter(Number.isFinite))
@@ -58,7 +59,7 @@ export function renderGantt(spec: GanttSpec): string {
     parts.push(text(`${Number(laneEnd.toPrecision(4))} ms`, { x: endX + 4, y: y - 4, 'font-size': 10, fill: color }))
     body.push(el('g', { class: 'lane', 'data-lane': lane.name }, parts))
   })
-  const entries = spec.lanes.map((l, i) => ({ name: l.name, color: seriesColor(l.name, i) }))
+  const entries = spec.lanes.map((l, i) => ({ name: l.name, color: colors[i]! }))
   if (critical.size > 0) entries.push({ name: 'critical path', color: '#ffffff', stroke: '#D00000' } as (typeof entries)[number])
   body.push(legend(entries, frame.right + 16, frame.top))
   return svgDocument(width, height, spec.title, body)

@@ -1,7 +1,7 @@
 import type { ChartSpec } from '../results.js'
 import { xAxis, yAxis } from './axes.js'
 import { linearScale, logScale, type Scale } from './scale.js'
-import { el, legend, legendSpace, num, seriesColor, svgDocument, text } from './svg.js'
+import { el, isBoundSeries, legend, legendSpace, num, seriesColors, svgDocument, text } from './svg.js'
 
 type LinesSpec = Extract<ChartSpec, { kind: 'lines' }>
 
@@ -32,15 +32,17 @@ export function renderLines(spec: LinesSpec): string {
   const x = scaleFor(all.map((p) => p[0]), spec.logX === true, [frame.left, frame.right])
   const y = scaleFor(all.map((p) => p[1]), spec.logY === true, [frame.bottom, frame.top])
   const body: string[] = [xAxis(frame, x, spec.xLabel + (spec.logX ? ' (log)' : '')), yAxis(frame, y, spec.yLabel + (spec.logY ? ' (log)' : ''))]
+  const colors = seriesColors(series.map((s) => s.name))
   series.forEach((s, i) => {
-    const color = seriesColor(s.name, i)
+    const color = colors[i]!
+    const dashed = isBoundSeries(s.name)
     const pts = [...s.points].sort((a, b) => a[0] - b[0])
     const parts: string[] = []
-    if (pts.length > 1) parts.push(el('polyline', { points: pts.map((p) => `${num(x(p[0]))},${num(y(p[1]))}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }))
-    for (const p of pts) parts.push(el('circle', { cx: x(p[0]), cy: y(p[1]), r: 3, fill: color }))
+    if (pts.length > 1) parts.push(el('polyline', { points: pts.map((p) => `${num(x(p[0]))},${num(y(p[1]))}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': dashed ? '6 4' : undefined }))
+    for (const p of pts) parts.push(el('circle', { cx: x(p[0]), cy: y(p[1]), r: dashed ? 2 : 3, fill: color }))
     body.push(el('g', { class: 'series', 'data-series': s.name }, parts))
   })
   if (all.length === 0) body.push(text('no data', { x: (frame.left + frame.right) / 2, y: (frame.top + frame.bottom) / 2, 'text-anchor': 'middle' }))
-  body.push(legend(series.map((s, i) => ({ name: s.name, color: seriesColor(s.name, i) })), frame.right + 16, frame.top))
+  body.push(legend(series.map((s, i) => ({ name: s.name, color: colors[i]! })), frame.right + 16, frame.top))
   return svgDocument(width, height, spec.title, body)
 }

@@ -68,20 +68,34 @@ export function svgDocument(width: number, height: number, title: string, body: 
   ].join('\n')
 }
 
-/** Series colours, in order; colour-blind-safe (Okabe–Ito). */
-export const PALETTE: readonly string[] = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']
+/** Colours reserved for the two implementations, the same in every chart. */
+export const LEGACY_COLOR = '#E69F00'
+export const ENHANCED_COLOR = '#0072B2'
+/** Colours of the other series (peers, bounds, variants), in order; colour-blind-safe (Okabe–Ito). */
+export const PALETTE: readonly string[] = ['#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#999999', '#F0E442']
 
 /**
- * Picks a colour for a series: legacy is always orange, enhanced always blue, others from the palette.
+ * Assigns a colour to each series: legacy is always orange, enhanced always blue, the others take the palette in order.
+ *
+ * @param names - the series names, in legend order
+ */
+export function seriesColors(names: readonly string[]): string[] {
+  let other = 0
+  return names.map((name) => {
+    const n = name.toLowerCase()
+    if (n === 'legacy' || n.startsWith('legacy ')) return LEGACY_COLOR
+    if (n === 'enhanced' || n.startsWith('enhanced ')) return ENHANCED_COLOR
+    return PALETTE[other++ % PALETTE.length]!
+  })
+}
+
+/**
+ * Tells whether a series is a bound rather than a measurement (drawn dashed).
  *
  * @param name - the series name
- * @param index - its position, for the palette
  */
-export function seriesColor(name: string, index: number): string {
-  const n = name.toLowerCase()
-  if (n === 'legacy' || n.startsWith('legacy ')) return '#E69F00'
-  if (n === 'enhanced' || n.startsWith('enhanced ')) return '#0072B2'
-  return PALETTE[index % PALETTE.length]!
+export function isBoundSeries(name: string): boolean {
+  return /\bbound\b|critical path/i.test(name)
 }
 
 /**

@@ -27,7 +27,9 @@ export function chartFiles(results: HarnessResults): ChartFile[] {
   for (const run of results.protocols) {
     for (const scenario of run.result?.scenarios ?? []) {
       for (const spec of scenario.charts ?? []) {
-        const base = `${slug(run.protocol)}-${slug(spec.id)}`
+        const id = slug(spec.id)
+        const prefix = slug(run.protocol)
+        const base = id === prefix || id.startsWith(`${prefix}-`) ? id : `${prefix}-${id}`
         let name = base
         for (let i = 2; used.has(name); i++) name = `${base}-${i}`
         used.add(name)
