@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { abortError, type AgentRecord, CoordError, type OnboardAgent, toCoordError } from '@coord/kernel'
 import { rolledBack } from './batch-args.js'
 import { runOnboarding } from './onboarding.js'
@@ -40,6 +41,8 @@ export async function onboardAll(records: readonly AgentRecord[], options: Onboa
   const errors = new Array<CoordError | undefined>(m).fill(undefined)
   let firstFailure: OnboardAllOutcome['firstFailure']
   const batch = new AbortController()
+  // each step under way listens to the batch's signal: `concurrency` listeners is the design, not a leak
+  setMaxListeners(0, batch.signal)
   const onAbort = (): void => batch.abort(abortError(signal!, 'registerMany'))
   if (signal?.aborted) onAbort()
   else signal?.addEventListener('abort', onAbort, { once: true })
