@@ -285,7 +285,7 @@ async function randomDagScenario(quick: boolean, progress: (m: string) => void):
   }
   for (const n of sizes) {
     const specs = randomDag(w, n)
-    const samples = quick ? 1 : n >= 1000 ? 3 : n >= 100 ? 7 : 15
+    const samples = quick ? 1 : n >= 1000 ? 5 : n >= 100 ? 7 : 15
     progress(`random DAG of ${n} managers: ${samples} interleaved sample(s) after one warm-up`)
     const c = await compareStartups(specs, samples)
     const legacy = median(c.figures['legacy']!)

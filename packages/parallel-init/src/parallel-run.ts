@@ -191,6 +191,7 @@ export class ParallelRun implements RunHandle {
       this.#halted = true
       this.#controller.abort(new CoordError('ABORTED', `Startup aborted because manager "${m.name}" failed`, { cause: failure.error, details: { manager: m.name } }))
     }
+    this.#nowValid = false // listeners and abort handlers ran in between
   }
 
   #arm(i: number, timeoutMs: number): ManagerInitContext {
