@@ -9,7 +9,7 @@ import {
 } from '@coord/kernel'
 import { compileGraph, type ManagerGraph } from './graph.js'
 import type { ResolvedOptions } from './options.js'
-import type { StoppedListener } from './reverse-stop.js'
+import { type StoppedListener, stoppedEvents } from './reverse-stop.js'
 import { createRunRecord, type RunRecord } from './run-record.js'
 import type { ManagerFailure } from './startup-error.js'
 import { startupAbortedError, startupFailedError, stopFailedError } from './startup-error.js'
@@ -62,11 +62,7 @@ export abstract class InitializerLifecycle implements Initializer {
    */
   protected constructor(options: ResolvedOptions) {
     this.options = options
-    const events = options.events
-    this.onStopped =
-      events === undefined
-        ? undefined
-        : (m, error) => events.emit('manager', error === undefined ? { name: m.name, phase: 'stopped', critical: m.critical === true } : { name: m.name, phase: 'stopped', error, critical: m.critical === true })
+    this.onStopped = stoppedEvents(options.events)
   }
 
   /** Starts the inits of a checked graph and reports how they ended. */

@@ -2,6 +2,7 @@ import { type BaseManager, CoordError, type KernelEvents, type ManagerInitContex
 import type { ManagerGraph } from './graph.js'
 import type { RunHandle, RunOutcome } from './initializer-lifecycle.js'
 import type { ResolvedOptions } from './options.js'
+import { stopLateManager, stoppedEvents } from './reverse-stop.js'
 import { ABORTED, FAILED, OK, RUNNING, type RunRecord } from './run-record.js'
 import { initFailure, type ManagerFailure, timeoutFailure } from './startup-error.js'
 
@@ -134,7 +135,11 @@ export class ParallelRun implements RunHandle {
 
   #ok(i: number): void {
     const record = this.#record
-    if (record.state[i] !== RUNNING) return // timed out earlier; the late result is ignored
+    if (record.state[i] !== RUNNING) {
+      // only a timed-out manager can resolve after leaving RUNNING: release what it opened
+      if (record.state[i] === FAILED) stopLateManager(this.#managers[i]!, stoppedEvents(this.#events))
+      return
+    }
     record.endAt[i] = this.#now = this.#clock()
     this.#nowValid = true
     record.state[i] = OK

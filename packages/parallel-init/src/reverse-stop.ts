@@ -1,9 +1,20 @@
-import { type BaseManager, CoordError, describeValue } from '@coord/kernel'
+import { type BaseManager, CoordError, describeValue, type KernelEvents } from '@coord/kernel'
 import type { ManagerGraph } from './graph.js'
 import { OK, type RunRecord } from './run-record.js'
 
 /** Called once per manager after its `stop()` settled, with the error when it failed. */
 export type StoppedListener = (manager: BaseManager, error: CoordError | undefined) => void
+
+/**
+ * Returns the listener that emits a `manager` `stopped` event per stopped manager, or undefined without events.
+ *
+ * @param events - the kernel event stream, if any
+ */
+export function stoppedEvents(events: KernelEvents | undefined): StoppedListener | undefined {
+  if (events === undefined) return undefined
+  return (m, error) =>
+    events.emit('manager', error === undefined ? { name: m.name, phase: 'stopped', critical: m.critical === true } : { name: m.name, phase: 'stopped', error, critical: m.critical === true })
+}
 
 function stopError(manager: BaseManager, cause: unknown): CoordError {
   return new CoordError('STOP_FAILED', `Manager "${manager.name}" failed to stop: ${cause instanceof Error ? cause.message : describeValue(cause)}`, {
@@ -101,4 +112,25 @@ export async function stopInReverseSequence(graph: ManagerGraph, record: RunReco
     onStopped?.(m, error)
   }
   return errors
+}
+
+/**
+ * Stops a manager whose init resolved after its timeout had already failed the startup, so that what it opened is
+ * released; the outcome goes to `onStopped` (a `stopped` event, with the error when the stop failed).
+ *
+ * @param manager - the late manager
+ * @param onStopped - called once its stop settled
+ */
+export function stopLateManager(manager: BaseManager, onStopped: StoppedListener | undefined): void {
+  let result: unknown
+  try {
+    result = manager.stop?.()
+  } catch (e) {
+    onStopped?.(manager, stopError(manager, e))
+    return
+  }
+  Promise.resolve(result).then(
+    () => onStopped?.(manager, undefined),
+    (e: unknown) => onStopped?.(manager, stopError(manager, e)),
+  )
 }

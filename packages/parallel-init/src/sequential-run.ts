@@ -2,6 +2,7 @@ import type { BaseManager } from '@coord/kernel'
 import type { ManagerGraph } from './graph.js'
 import type { RunHandle, RunOutcome } from './initializer-lifecycle.js'
 import type { ResolvedOptions } from './options.js'
+import { type StoppedListener, stopLateManager, stoppedEvents } from './reverse-stop.js'
 import { ABORTED, FAILED, OK, RUNNING, type RunRecord } from './run-record.js'
 import { initFailure, type ManagerFailure, timeoutFailure } from './startup-error.js'
 
@@ -9,7 +10,8 @@ class TimedOut {
   constructor(readonly failure: ManagerFailure) {}
 }
 
-function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: AbortSignal): Promise<void> {
+function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: AbortSignal, onStopped: StoppedListener | undefined): Promise<void> {
+  let timedOut = false
   const controller = new AbortController()
   const relay = (): void => controller.abort(shared.reason)
   shared.addEventListener('abort', relay, { once: true })
@@ -19,6 +21,7 @@ function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: A
       shared.removeEventListener('abort', relay)
     }
     const timer = setTimeout(() => {
+      timedOut = true
       settle()
       const failure = timeoutFailure(m, i, timeoutMs)
       controller.abort(failure.error)
@@ -33,15 +36,17 @@ function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: A
       return
     }
     result.then(
-        () => {
-          settle()
-          resolve()
-        },
-        (e: unknown) => {
-          settle()
-          reject(e)
-        },
-      )
+      () => {
+        // an init resolving after its timeout failed the startup is stopped at once, releasing what it opened
+        if (timedOut) stopLateManager(m, onStopped)
+        settle()
+        resolve()
+      },
+      (e: unknown) => {
+        settle()
+        reject(e)
+      },
+    )
   })
 }
 
@@ -86,6 +91,7 @@ export class SequentialRun implements RunHandle {
   async #loop(graph: ManagerGraph, record: RunRecord, options: ResolvedOptions): Promise<RunOutcome> {
     const { managers, order, depStart, deps } = graph
     const { clock, events } = options
+    const onStopped = stoppedEvents(events)
     const signal = this.#controller.signal
     const ctx = { signal }
     const failures: ManagerFailure[] = []
@@ -100,7 +106,7 @@ export class SequentialRun implements RunHandle {
       startAt[i] = clock()
       try {
         if (m.timeoutMs === undefined) await m.init(ctx)
-        else await initWithTimeout(m, i, m.timeoutMs, signal)
+        else await initWithTimeout(m, i, m.timeoutMs, signal, onStopped)
         endAt[i] = clock()
         state[i] = OK
         events?.emit('manager', { name: m.name, phase: 'started', critical: m.critical === true })

@@ -14,6 +14,8 @@ interface ProbeSpec {
   readonly timeoutMs?: number
   /** Makes `stop()` reject. */
   readonly stopFails?: boolean
+  /** Ignores its signal: keeps running after an abort and settles after `ms` anyway. */
+  readonly ignoreAbort?: boolean
 }
 
 /** A test bench of managers that record what happened to them, in order. */
@@ -55,7 +57,7 @@ class Probes {
                     resolve()
                   }
                 }, s.ms ?? 0)
-          signal.addEventListener('abort', onAbort, { once: true })
+          if (s.ignoreAbort !== true) signal.addEventListener('abort', onAbort, { once: true })
         })
       },
       async stop(): Promise<void> {
@@ -313,6 +315,15 @@ export function describeInitializerContract(name: string, make: () => Initialize
         expect(p.signals.get('storage')!.aborted).toBe(true)
         expect(p.inited()).not.toContain('agent-manager')
         expect(p.stopped()).toEqual(['config'])
+      })
+
+      it('stops a manager whose init ignores its signal and resolves after its timeout', async () => {
+        const p = new Probes([{ name: 'config', ms: 1 }, { name: 'storage', dependsOn: ['config'], ignoreAbort: true, ms: 80, timeoutMs: 50 }])
+        await expectCode((await make()).start(p.managers), 'INIT_TIMEOUT')
+        expect(p.stopped()).toEqual(['config'])
+        await vi.advanceTimersByTimeAsync(100)
+        expect(p.at('ready:storage')).toBeGreaterThan(p.at('stop:config'))
+        expect(p.stopped()).toEqual(['config', 'storage'])
       })
 
       it('reports the failed manager in the partial report', async () => {
