@@ -94,4 +94,46 @@ describe('properties on random DAGs', () => {
       { numRuns: 40 },
     )
   })
+
+  it('on failures, no dependent of a failed manager starts and every started manager is stopped once, dependents first', async () => {
+    const failingDag = fc.tuple(dagArb, fc.array(fc.nat(), { minLength: 1, maxLength: 3 })).map(([specs, picks]) => {
+      const failing = new Set(picks.map((p) => specs[p % specs.length]!.name))
+      return { specs: specs.map((s) => (failing.has(s.name) ? { ...s, fail: new Error(`${s.name} failed`) } : s)), failing }
+    })
+    await fc.assert(
+      fc.asyncProperty(
+        failingDag,
+        fc.constantFrom<'parallel' | 'sequential'>('parallel', 'sequential'),
+        fc.constantFrom<'abort' | 'continue'>('abort', 'continue'),
+        fc.constantFrom(1, 3, Infinity),
+        async ({ specs, failing }, kind, failurePolicy, concurrency) => {
+          vi.setSystemTime(0)
+          const bench = new Bench(specs)
+          const initializer = kind === 'parallel' ? new ParallelInitializer({ clock, failurePolicy, concurrency }) : new SequentialInitializer({ clock, failurePolicy })
+          const { error } = await run(initializer.start(bench.managers))
+          expect(['INIT_FAILED']).toContain(error?.code)
+          const failed = new Set(bench.names('failed'))
+          expect(failed.size).toBeGreaterThan(0)
+          for (const name of failed) expect(failing.has(name)).toBe(true)
+          // no manager starts unless all of its dependencies became ready
+          for (const s of specs) {
+            if (bench.index('init', s.name) === -1) continue
+            for (const d of s.dependsOn ?? []) expect(bench.index('ready', d)).toBeLessThan(bench.index('init', s.name))
+          }
+          // every manager whose init resolved is stopped exactly once, after its started dependents
+          const stopped = bench.names('stop')
+          expect([...stopped].sort()).toEqual([...bench.names('ready')].sort())
+          for (const s of specs) {
+            if (!stopped.includes(s.name)) continue
+            for (const d of s.dependsOn ?? []) expect(stopped.indexOf(s.name)).toBeLessThan(stopped.indexOf(d))
+          }
+          if (failurePolicy === 'continue') {
+            // every manager whose dependencies all became ready was started
+            for (const s of specs) if ((s.dependsOn ?? []).every((d) => bench.index('ready', d) >= 0)) expect(bench.index('init', s.name)).toBeGreaterThanOrEqual(0)
+          }
+        },
+      ),
+      { numRuns: 80 },
+    )
+  })
 })
