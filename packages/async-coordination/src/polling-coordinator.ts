@@ -61,7 +61,8 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
   readonly #options: ResolvedOptions
   readonly #queue: PolledTask[] = []
   #current: PolledTask | undefined = undefined
-  #loop: Promise<void> | undefined = undefined
+  #loop: Promise<void> = Promise.resolve()
+  #looping = false
   #seq = 0
   #completed = 0
   #late = 0
@@ -120,7 +121,10 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
       entry.unlisten = () => signal.removeEventListener('abort', onAbort)
     }
     this.#queue.push(entry)
-    this.#loop ??= this.#runLoop()
+    if (!this.#looping) {
+      this.#looping = true
+      this.#loop = this.#runLoop()
+    }
     return new TaskHandle<R>(entry)
   }
 
@@ -132,7 +136,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
   /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every queued and running task has ended. */
   async drain(): Promise<void> {
     this.#closed = true
-    while (this.#loop !== undefined) await this.#loop
+    while (this.#looping) await this.#loop
   }
 
   /** Refuses new tasks and cancels every queued and running one (they end as `cancelled`). Safe to call twice. */
@@ -141,7 +145,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
     const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
     for (const t of this.#queue) this.#cancel(t, reason)
     if (this.#current !== undefined) this.#cancel(this.#current, reason)
-    while (this.#loop !== undefined) await this.#loop
+    while (this.#looping) await this.#loop
   }
 
   /** Same as {@link PollingCoordinator.stop}. */
@@ -160,7 +164,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
       }
     } finally {
       this.#current = undefined
-      this.#loop = undefined
+      this.#looping = false
     }
   }
 
