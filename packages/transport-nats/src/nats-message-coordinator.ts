@@ -108,6 +108,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   readonly #mux: RequestMux
   readonly #limiter: PublisherRateLimiter | undefined
   readonly #streams: StreamManager
+  readonly #streamControlSubject: string
   readonly #entries = new Map<string, Entry>()
   readonly #coreRoutes = new Map<string, CoreRoute>()
   readonly #jsRoutes = new Map<string, JetStreamRoute>()
@@ -123,6 +124,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   #connectedNow = false
   #maxPayload: number
   #streamCheckedAt = -Infinity
+  #holding: Promise<void> | undefined
   #nextSub = 0
   #stopping: Promise<void> | undefined
   #published = 0
@@ -143,7 +145,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   constructor(options: NatsTransportOptions) {
     this.options = resolveOptions(options)
     this.#mux = new RequestMux(this.options.stream.name)
-    this.#streams = new StreamManager(this.options.stream)
+    this.#streams = new StreamManager(this.options.stream, (subjects) => this.#announceStreamChange(subjects))
+    this.#streamControlSubject = `_COORD.STREAM.${this.options.stream.name}`
     this.#maxPayload = this.options.maxPayloadBytes ?? 1024 * 1024
     const rl = this.options.rateLimit
     this.#limiter = rl === undefined ? undefined : new PublisherRateLimiter(rl.perSecond, rl.burst)
@@ -225,8 +228,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const delivery = o.delivery ?? this.options.delivery
     if (delivery === 'at-least-once') {
       const first = tokens[0]!
-      if (first === '*' || first === '>' || first.startsWith('$') || first === '_INBOX') {
-        throw new CoordError('INVALID_PATTERN', `At-least-once pattern ${describeValue(pattern)} must start with a literal token other than _INBOX or $...: its subjects are captured by a JetStream stream`, {
+      if (first === '*' || first === '>' || first.startsWith('$') || first === '_INBOX' || first === '_COORD') {
+        throw new CoordError('INVALID_PATTERN', `At-least-once pattern ${describeValue(pattern)} must start with a literal token other than _INBOX, _COORD or $...: its subjects are captured by a JetStream stream`, {
           details: { value: pattern },
         })
       }
@@ -425,10 +428,17 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const serverMax = nc.info?.max_payload
     if (typeof serverMax === 'number' && serverMax > 0) this.#maxPayload = Math.min(this.options.maxPayloadBytes ?? serverMax, serverMax)
     this.#mux.attach(nc)
-    if (this.options.delivery === 'at-least-once') this.#refreshStreamSubjects(nc)
+    if (this.options.delivery === 'at-least-once') {
+      this.#watchStreamChanges(nc)
+      void this.#readStreamSubjects(nc)
+    }
     void watchStatus(nc, (s) => {
       if (s.type === 'disconnect') this.#connectedNow = false
-      if (s.type === 'reconnect') this.#connectedNow = true
+      if (s.type === 'reconnect') {
+        this.#connectedNow = true
+        // Acks of publishes sent before or during the outage may never come: resend them now (same Nats-Msg-Id).
+        this.#mux.rejectKind('puback', new CoordError('TRANSPORT_UNAVAILABLE', 'Reconnected before the publish was confirmed'))
+      }
       this.#emitStatus(s)
     }).catch(() => undefined)
     for (const r of this.#coreRoutes.values()) r.attach(nc)
@@ -559,19 +569,24 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   }
 
   // Publishes in call order: whether the stream captures the subject is decided synchronously from a cache, and the
-  // first send happens before this returns; only a retry (after an outage or a lost ack) is asynchronous.
+  // first send happens before this returns. On a miss with a cache older than a second, the subjects are read again
+  // first, and later publishes queue behind that read so the order holds.
   #sendDurable(nc: NatsConnection, out: Buffered): void | Promise<void> {
-    if (!this.#streamCaptures(out.topic)) {
-      this.#refreshStreamSubjects(nc)
-      try {
-        nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
-      } catch (e) {
-        throw unavailable(e, `publish to ${JSON.stringify(out.topic)}`)
-      }
-      this.#published++
-      return
+    if (this.#holding !== undefined) return this.#track(this.#holding.then(() => this.#sendDurable(nc, out)))
+    if (this.#streamCaptures(out.topic)) return this.#track(this.#confirm(nc, out))
+    if (Date.now() - this.#streamCheckedAt >= 1000) {
+      const holding = this.#readStreamSubjects(nc).finally(() => {
+        this.#holding = undefined
+      })
+      this.#holding = holding
+      return this.#track(holding.then(() => this.#sendDurable(nc, out)))
     }
-    return this.#track(this.#confirm(nc, out))
+    try {
+      nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
+    } catch (e) {
+      throw unavailable(e, `publish to ${JSON.stringify(out.topic)}`)
+    }
+    this.#published++
   }
 
   async #confirm(nc: NatsConnection, out: Buffered): Promise<void> {
@@ -609,19 +624,43 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return this.#streams.subjects.some((s) => patternCovers(s, topic))
   }
 
-  // Refreshes the cached stream subjects in the background, at most once a second: a subject another process added
-  // is confirmed from then on (before that, the stream still captures the publish; it is only not confirmed).
-  #refreshStreamSubjects(nc: NatsConnection): void {
-    if (Date.now() - this.#streamCheckedAt < 1000) return
+  // Reads the stream's subjects into the cache; a missing stream means no subject is captured.
+  async #readStreamSubjects(nc: NatsConnection): Promise<void> {
     this.#streamCheckedAt = Date.now()
-    nc.jetstreamManager()
-      .then((jsm) => jsm.streams.info(this.options.stream.name))
-      .then(
-        (info) => {
-          this.#streams.observe(info.config.subjects ?? [])
-        },
-        () => undefined,
-      )
+    try {
+      const jsm = await nc.jetstreamManager()
+      const info = await jsm.streams.info(this.options.stream.name)
+      this.#streams.observe(info.config.subjects ?? [])
+    } catch (e) {
+      const text = e instanceof Error ? e.message : String(e)
+      if (/not found/i.test(text)) this.#streams.observe([])
+      // JetStream disabled or unreachable: publishes go out over core NATS, and at-least-once subscriptions fail loudly.
+    }
+  }
+
+  // Every at-least-once coordinator of a stream hears when another one widens the stream's subjects, so its next
+  // publish to them is confirmed at once.
+  #watchStreamChanges(nc: NatsConnection): void {
+    nc.subscribe(this.#streamControlSubject, {
+      callback: (_e, msg) => {
+        try {
+          const subjects: unknown = JSON.parse(decoder.decode(msg.data))
+          if (Array.isArray(subjects) && subjects.every((x) => typeof x === 'string')) this.#streams.observe(subjects as string[])
+        } catch {
+          // not ours: ignore
+        }
+      },
+    })
+  }
+
+  #announceStreamChange(subjects: readonly string[]): void {
+    const nc = this.#nc
+    if (nc === undefined || nc.isClosed()) return
+    try {
+      nc.publish(this.#streamControlSubject, new TextEncoder().encode(JSON.stringify(subjects)))
+    } catch {
+      // disconnected: the others re-read the subjects on their next miss
+    }
   }
 
   #subscribeOptions(options: (NatsSubscribeOptions & Partial<BatchSubscribeOptions>) | undefined): NatsSubscribeOptions & Partial<BatchSubscribeOptions> {

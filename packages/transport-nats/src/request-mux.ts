@@ -113,6 +113,20 @@ export class RequestMux {
   }
 
   /**
+   * Fails the pending exchanges of one kind, so that their senders retry at once (publish acks after a reconnect).
+   *
+   * @param kind - which exchanges
+   * @param error - the error to reject with
+   */
+  rejectKind(kind: ExchangeKind, error: CoordError): void {
+    for (const [id, p] of this.#pending) {
+      if (p.kind !== kind) continue
+      this.#settle(id, p)
+      p.reject(error)
+    }
+  }
+
+  /**
    * Fails every pending exchange with the given error (on stop).
    *
    * @param error - the error to reject with

@@ -12,6 +12,7 @@ import { addSubject } from './subject-set.js'
  */
 export class StreamManager {
   readonly #o: ResolvedOptions['stream']
+  readonly #onChange: (subjects: readonly string[]) => void
   #chain: Promise<unknown> = Promise.resolve()
   #subjects: readonly string[] = []
 
@@ -19,9 +20,11 @@ export class StreamManager {
    * Creates a manager for one stream.
    *
    * @param options - the stream options
+   * @param onChange - told the new subjects after this process created or widened the stream
    */
-  constructor(options: ResolvedOptions['stream']) {
+  constructor(options: ResolvedOptions['stream'], onChange: (subjects: readonly string[]) => void = () => undefined) {
     this.#o = options
+    this.#onChange = onChange
   }
 
   /** The stream's subjects as last seen or set by this process. */
@@ -73,12 +76,14 @@ export class StreamManager {
         if (config === undefined) {
           await jsm.streams.add(this.#config([pattern]))
           this.#subjects = [pattern]
+          this.#onChange(this.#subjects)
           return
         }
         const next = addSubject(subjects ?? [], pattern)
         if (next === undefined) return
         await jsm.streams.update(this.#o.name, { ...config, subjects: next })
         this.#subjects = next
+        this.#onChange(next)
         return
       } catch (e) {
         last = e
