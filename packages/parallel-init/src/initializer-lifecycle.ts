@@ -6,6 +6,7 @@ import {
   type Initializer,
   type InitializerStartOptions,
   type StartupReport,
+  toCoordError,
 } from '@coord/kernel'
 import { compileGraph, type ManagerGraph } from './graph.js'
 import type { ResolvedOptions } from './options.js'
@@ -95,7 +96,12 @@ export abstract class InitializerLifecycle implements Initializer {
       this.#starting = this.#finishStart(graph, record, run)
       return this.#starting
     } catch (e) {
-      return Promise.reject(e)
+      if (this.#phase === 'starting' && this.#starting === undefined) {
+        // the scheduler itself threw, such as a user clock that throws; inits already called are abandoned
+        this.#phase = 'idle'
+        this.#run = undefined
+      }
+      return Promise.reject(toCoordError(e, 'INTERNAL', `${this.initializerName} failed to start`))
     }
   }
 

@@ -218,4 +218,19 @@ describe('ParallelInitializer: options', () => {
     expect(value!.makespanMs).toBe(4)
     expect(value!.criticalPath).toEqual({ lengthMs: 4, managers: ['a', 'b'] })
   })
+
+  it('rejects INTERNAL when its clock throws, and can start again', async () => {
+    let broken = true
+    const initializer = new ParallelInitializer({
+      clock: () => {
+        if (broken) throw new Error('clock broke')
+        return Date.now()
+      },
+    })
+    const error = await rejection(initializer.start(new Bench([{ name: 'a' }]).managers))
+    expect(error.code).toBe('INTERNAL')
+    broken = false
+    const { error: second } = await run(initializer.start(new Bench([{ name: 'a' }]).managers))
+    expect(second).toBeUndefined()
+  })
 })
