@@ -1,11 +1,22 @@
-import { CoordError, describeValue, type HealthCheck, type HealthStatus, type WatchOptions } from '@coord/kernel'
-import { createSlot, type Slot } from './deadline-queue.js'
+import { CoordError, describeValue, type HealthCheck, type HealthStatus } from '@coord/kernel'
+import type { Bucket, QueueEntry } from './deadline-queue.js'
 
 /** Why an agent is dead: a stall, a process exit, or a signal (a report or a check). */
 export type DeathCause = 'stall' | 'exit' | 'signal'
 
-/** A watched agent's mutable state, shared by both monitors. */
-export interface AgentRecord {
+/** An agent's check in the enhanced monitor's check queue. */
+export interface CheckEntry extends QueueEntry {
+  /** The agent. */
+  readonly record: AgentRecord
+}
+
+/**
+ * A watched agent's mutable state, shared by both monitors.
+ *
+ * The record itself is the entry of the enhanced monitor's deadline queue (`queueBucket`, `queueIndex`), so a
+ * re-arm touches this one object only.
+ */
+export interface AgentRecord extends QueueEntry {
   readonly id: string
   readonly intervalMs: number
   readonly missedBeats: number
@@ -29,9 +40,8 @@ export interface AgentRecord {
   detachProcess: (() => void) | undefined
   /** A process exit not yet acted on (legacy notices it at its next poll). */
   exitDetail: string | undefined
-  /** The deadline and check slots of the enhanced monitor's queue, allocated once. */
-  readonly deadlineSlot: Slot<AgentRecord>
-  readonly checkSlot: Slot<AgentRecord>
+  /** The check queue entry (enhanced monitor, agents with a check only), allocated once. */
+  readonly checkEntry: CheckEntry | undefined
 }
 
 const WATCH_KEYS = ['heartbeatIntervalMs', 'missedBeats', 'check', 'critical']
@@ -79,10 +89,10 @@ export function createRecord(id: unknown, options: unknown, now: number): AgentR
     checkPeriodMs: intervalMs,
     detachProcess: undefined,
     exitDetail: undefined,
-    deadlineSlot: undefined as unknown as Slot<AgentRecord>,
-    checkSlot: undefined as unknown as Slot<AgentRecord>,
+    queueBucket: undefined as Bucket<QueueEntry> | undefined,
+    queueIndex: -1,
+    checkEntry: undefined,
   }
-  ;(record as { deadlineSlot: Slot<AgentRecord> }).deadlineSlot = createSlot(record)
-  ;(record as { checkSlot: Slot<AgentRecord> }).checkSlot = createSlot(record)
+  if (record.check !== undefined) (record as { checkEntry: CheckEntry }).checkEntry = { record, queueBucket: undefined, queueIndex: -1 }
   return record
 }

@@ -1,43 +1,40 @@
-/** One scheduled item of a {@link DeadlineQueue}: allocate it once per item and reuse it for every re-arm. */
-export interface Slot<T> {
-  /** What is scheduled. */
-  readonly item: T
-  /** The bucket holding it, or undefined when it is not scheduled. */
-  bucket: Bucket<T> | undefined
-  /** Its position inside the bucket. */
-  index: number
+/**
+ * What a {@link DeadlineQueue} stores: any object with two fields the queue owns. Putting them on the item itself
+ * (rather than on a wrapper) means a re-arm touches one object only.
+ */
+export interface QueueEntry {
+  /** The bucket holding the entry, or undefined when it is not scheduled. Owned by the queue. */
+  queueBucket: Bucket<QueueEntry> | undefined
+  /** The entry's position inside its bucket. Owned by the queue. */
+  queueIndex: number
 }
 
-/** All slots due at one tick. */
-export interface Bucket<T> {
-  /** When the bucket is due (a multiple of the tick). */
+/** All entries due at one tick. */
+export interface Bucket<E> {
+  /** The tick number, counted from the queue's origin. */
+  readonly key: number
+  /** When the bucket is due, in clock milliseconds. */
   readonly due: number
-  /** Its slots, in no particular order. */
-  readonly slots: Slot<T>[]
-  /** Its position in the heap. */
+  /** Its entries, in no particular order. */
+  readonly entries: E[]
+  /** Its position in the heap, or -1 once removed. */
   heapIndex: number
 }
 
 /**
- * Creates an unscheduled slot for an item.
+ * One deadline structure for any number of entries: a min-heap of tick buckets, each an array of entries.
  *
- * @param item - what the slot carries
+ * Deadlines are rounded up to the next tick (`tickMs`, counted from the first deadline ever scheduled), so entries
+ * due in the same tick share a bucket and the heap holds one node per distinct tick, however many entries there
+ * are. Scheduling into an existing bucket and cancelling are O(1); a new tick costs O(log ticks). A cancel leaves
+ * nothing behind: an emptied bucket leaves the heap at once.
  */
-export function createSlot<T>(item: T): Slot<T> {
-  return { item, bucket: undefined, index: -1 }
-}
-
-/**
- * One deadline structure for any number of items: a min-heap of tick buckets, each an array of slots.
- *
- * Deadlines are rounded up to the next multiple of `tickMs`, so items due in the same tick share a bucket and the
- * heap holds at most one entry per distinct tick. Scheduling and cancelling a slot are O(1) within an existing bucket
- * and O(log buckets) otherwise; nothing is left behind by a cancel (an emptied bucket leaves the heap at once).
- */
-export class DeadlineQueue<T> {
+export class DeadlineQueue<E extends QueueEntry> {
   readonly #tickMs: number
-  readonly #byDue = new Map<number, Bucket<T>>()
-  readonly #heap: Bucket<T>[] = []
+  #origin = Number.NaN
+  readonly #byKey = new Map<number, Bucket<E>>()
+  readonly #heap: Bucket<E>[] = []
+  #last: Bucket<E> | undefined
   #size = 0
 
   /**
@@ -49,12 +46,12 @@ export class DeadlineQueue<T> {
     this.#tickMs = tickMs
   }
 
-  /** How many slots are scheduled. */
+  /** How many entries are scheduled. */
   get size(): number {
     return this.#size
   }
 
-  /** How many distinct buckets are in the heap. */
+  /** How many distinct ticks are in the heap. */
   get buckets(): number {
     return this.#heap.length
   }
@@ -65,98 +62,123 @@ export class DeadlineQueue<T> {
   }
 
   /**
-   * Rounds a deadline up to the tick the queue would fire it at.
+   * The time an entry scheduled for `at` would become due: `at` rounded up to the next tick.
    *
    * @param at - a deadline in clock milliseconds
    */
   roundUp(at: number): number {
-    const tick = this.#tickMs
-    return tick > 0 ? Math.ceil(at / tick) * tick : at
+    if (Number.isNaN(this.#origin)) this.#origin = at
+    return this.#dueOf(this.#keyOf(at))
   }
 
   /**
-   * Schedules (or moves) a slot to fire at the tick containing `at`.
+   * Schedules (or moves) an entry to the tick containing `at`.
    *
-   * @param slot - a slot from {@link createSlot}
+   * @param entry - the entry
    * @param at - the deadline in clock milliseconds
    */
-  schedule(slot: Slot<T>, at: number): void {
-    const due = this.roundUp(at)
-    if (slot.bucket !== undefined) {
-      if (slot.bucket.due === due) return
-      this.cancel(slot)
+  schedule(entry: E, at: number): void {
+    if (Number.isNaN(this.#origin)) this.#origin = at
+    const key = this.#keyOf(at)
+    const current = entry.queueBucket
+    if (current !== undefined) {
+      if (current.key === key) return
+      this.cancel(entry)
     }
-    let bucket = this.#byDue.get(due)
-    if (bucket === undefined) {
-      bucket = { due, slots: [], heapIndex: this.#heap.length }
-      this.#byDue.set(due, bucket)
-      this.#heap.push(bucket)
-      this.#siftUp(bucket.heapIndex)
+    let bucket = this.#last
+    if (bucket === undefined || bucket.key !== key || bucket.heapIndex === -1) {
+      bucket = this.#byKey.get(key)
+      if (bucket === undefined) {
+        bucket = { key, due: this.#dueOf(key), entries: [], heapIndex: this.#heap.length }
+        this.#byKey.set(key, bucket)
+        this.#heap.push(bucket)
+        this.#siftUp(bucket.heapIndex)
+      }
+      this.#last = bucket
     }
-    slot.bucket = bucket
-    slot.index = bucket.slots.length
-    bucket.slots.push(slot)
+    entry.queueBucket = bucket as Bucket<QueueEntry>
+    entry.queueIndex = bucket.entries.length
+    bucket.entries.push(entry)
     this.#size++
   }
 
   /**
-   * Removes a slot; returns false when it was not scheduled.
+   * Removes an entry; returns false when it was not scheduled.
    *
-   * @param slot - the slot
+   * @param entry - the entry
    */
-  cancel(slot: Slot<T>): boolean {
-    const bucket = slot.bucket
+  cancel(entry: E): boolean {
+    const bucket = entry.queueBucket as Bucket<E> | undefined
     if (bucket === undefined) return false
-    const slots = bucket.slots
-    const last = slots.pop()!
-    if (last !== slot) {
-      slots[slot.index] = last
-      last.index = slot.index
+    const entries = bucket.entries
+    const last = entries.pop()!
+    if (last !== entry) {
+      entries[entry.queueIndex] = last
+      last.queueIndex = entry.queueIndex
     }
-    slot.bucket = undefined
-    slot.index = -1
+    entry.queueBucket = undefined
+    entry.queueIndex = -1
     this.#size--
-    if (slots.length === 0) this.#removeBucket(bucket)
+    if (entries.length === 0) this.#removeBucket(bucket)
     return true
   }
 
   /**
-   * Removes every bucket due at or before `now` and returns their slots (now unscheduled).
+   * Removes the earliest bucket when it is due at or before `now` and returns its entries (now unscheduled), or
+   * undefined when nothing is due. Call it in a loop; the array returned belongs to the caller.
    *
    * @param now - the current clock reading
    */
-  takeDue(now: number): Slot<T>[] {
-    const out: Slot<T>[] = []
-    const heap = this.#heap
-    while (heap.length > 0 && heap[0]!.due <= now) {
-      const bucket = heap[0]!
-      this.#removeBucket(bucket)
-      for (const slot of bucket.slots) {
-        slot.bucket = undefined
-        slot.index = -1
-        out.push(slot)
-      }
-      this.#size -= bucket.slots.length
-      bucket.slots.length = 0
-    }
+  popDue(now: number): E[] | undefined {
+    const bucket = this.#heap[0]
+    if (bucket === undefined || bucket.due > now) return undefined
+    this.#removeBucket(bucket)
+    const entries = bucket.entries
+    for (let i = 0; i < entries.length; i++) entries[i]!.queueBucket = undefined
+    this.#size -= entries.length
+    return entries
+  }
+
+  /**
+   * Removes every bucket due at or before `now` and returns all their entries (now unscheduled).
+   *
+   * @param now - the current clock reading
+   */
+  takeDue(now: number): E[] {
+    const out: E[] = []
+    for (let entries = this.popDue(now); entries !== undefined; entries = this.popDue(now)) for (const e of entries) out.push(e)
     return out
   }
 
   /** Removes everything. */
   clear(): void {
     for (const bucket of this.#heap) {
-      for (const slot of bucket.slots) {
-        slot.bucket = undefined
-        slot.index = -1
+      for (const entry of bucket.entries) {
+        entry.queueBucket = undefined
+        entry.queueIndex = -1
       }
+      bucket.heapIndex = -1
     }
     this.#heap.length = 0
-    this.#byDue.clear()
+    this.#byKey.clear()
+    this.#last = undefined
     this.#size = 0
   }
 
-  #removeBucket(bucket: Bucket<T>): void {
-    this.#byDue.delete(bucket.due)
+  #keyOf(at: number): number {
+    // Small integer keys (ticks since the origin) keep the bucket map on its fast path.
+    const tick = this.#tickMs
+    return tick > 0 ? Math.ceil((at - this.#origin) / tick) : at - this.#origin
+  }
+
+  #dueOf(key: number): number {
+    const tick = this.#tickMs
+    return tick > 0 ? this.#origin + key * tick : this.#origin + key
+  }
+
+  #removeBucket(bucket: Bucket<E>): void {
+    this.#byKey.delete(bucket.key)
+    if (this.#last === bucket) this.#last = undefined
     const heap = this.#heap
     const i = bucket.heapIndex
     const last = heap.pop()!
@@ -175,7 +197,7 @@ export class DeadlineQueue<T> {
     while (i > 0) {
       const p = (i - 1) >> 1
       const parent = heap[p]!
-      if (parent.due <= node.due) break
+      if (parent.key <= node.key) break
       heap[i] = parent
       parent.heapIndex = i
       i = p
@@ -192,9 +214,9 @@ export class DeadlineQueue<T> {
       const l = 2 * i + 1
       if (l >= n) break
       const r = l + 1
-      const c = r < n && heap[r]!.due < heap[l]!.due ? r : l
+      const c = r < n && heap[r]!.key < heap[l]!.key ? r : l
       const child = heap[c]!
-      if (child.due >= node.due) break
+      if (child.key >= node.key) break
       heap[i] = child
       child.heapIndex = i
       i = c

@@ -1,7 +1,7 @@
 import { CoordError, describeValue, type HealthChange, type HealthMonitor, type HealthSnapshot, type HealthStatus, type WatchOptions } from '@coord/kernel'
 import type { Registry } from 'prom-client'
-import type { AgentRecord } from './agent-record.js'
-import { DeadlineQueue, type Slot } from './deadline-queue.js'
+import type { AgentRecord, CheckEntry } from './agent-record.js'
+import { DeadlineQueue } from './deadline-queue.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { assertKnownKeys, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
@@ -11,9 +11,9 @@ const MAX_DELAY = 2 ** 31 - 1
 
 /** Counters of an {@link EventDrivenMonitor}: the shared ones plus its deadline queue's size. */
 export interface EventDrivenStats extends MonitorStats {
-  /** Deadlines and checks scheduled in the queue. */
+  /** Deadlines and checks scheduled in the queues. */
   readonly scheduled: number
-  /** Distinct ticks in the queue's heap. */
+  /** Distinct ticks in the queues' heaps. */
   readonly buckets: number
   /** 1 when the single timer is armed, else 0. */
   readonly timers: number
@@ -21,8 +21,8 @@ export interface EventDrivenStats extends MonitorStats {
 
 /**
  * The event-driven health monitor: reports and process exits are handled as they arrive, and every heartbeat
- * deadline and check lives in one {@link DeadlineQueue} behind a single timer, so the number of active timers does
- * not grow with the number of agents.
+ * deadline lives in one {@link DeadlineQueue} (checks in a second one) behind a single timer, so the number of
+ * active timers does not grow with the number of agents.
  *
  * A heartbeat only moves the agent's deadline (O(1)); the queue entry is re-armed lazily when its old tick comes.
  * Only user `check` functions are polled, on an adaptive schedule: from `checkMaxFactor × heartbeatIntervalMs`
@@ -38,7 +38,8 @@ export interface EventDrivenStats extends MonitorStats {
  */
 export class EventDrivenMonitor implements HealthMonitor {
   readonly #core: HealthCore
-  readonly #queue: DeadlineQueue<AgentRecord>
+  readonly #deadlines: DeadlineQueue<AgentRecord>
+  readonly #checks: DeadlineQueue<CheckEntry>
   readonly #checkMin: number
   readonly #checkMax: number
   #timer: NodeJS.Timeout | undefined
@@ -56,7 +57,8 @@ export class EventDrivenMonitor implements HealthMonitor {
     const tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
     this.#checkMin = numberOption(options.checkMinFactor, 'checkMinFactor', 0.25, 0, true)
     this.#checkMax = numberOption(options.checkMaxFactor, 'checkMaxFactor', 1, this.#checkMin, false, 1000)
-    this.#queue = new DeadlineQueue(tickMs)
+    this.#deadlines = new DeadlineQueue(tickMs)
+    this.#checks = new DeadlineQueue(tickMs)
     this.#core = new HealthCore(
       shared,
       {
@@ -77,9 +79,10 @@ export class EventDrivenMonitor implements HealthMonitor {
   watch(id: string, options: WatchOptions): void {
     const record = this.#core.add(id, options)
     this.#armDeadline(record)
-    if (record.check !== undefined) {
+    if (record.checkEntry !== undefined) {
       record.checkPeriodMs = record.intervalMs * this.#checkMax
-      this.#schedule(record.checkSlot, record.lastSeenAt + record.checkPeriodMs)
+      this.#checks.schedule(record.checkEntry, record.lastSeenAt + record.checkPeriodMs)
+      this.#rearm()
     }
   }
 
@@ -138,9 +141,9 @@ export class EventDrivenMonitor implements HealthMonitor {
   unwatch(id: string): boolean {
     const record = this.#core.remove(id)
     if (record === undefined) return false
-    this.#queue.cancel(record.deadlineSlot)
-    this.#queue.cancel(record.checkSlot)
-    if (this.#queue.size === 0) this.#disarm()
+    this.#deadlines.cancel(record)
+    if (record.checkEntry !== undefined) this.#checks.cancel(record.checkEntry)
+    if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
     return true
   }
 
@@ -172,7 +175,12 @@ export class EventDrivenMonitor implements HealthMonitor {
 
   /** The counters, including the queue's size and whether the single timer is armed. */
   stats(): EventDrivenStats {
-    return { ...this.#core.stats(), scheduled: this.#queue.size, buckets: this.#queue.buckets, timers: this.#timer === undefined ? 0 : 1 }
+    return {
+      ...this.#core.stats(),
+      scheduled: this.#deadlines.size + this.#checks.size,
+      buckets: this.#deadlines.buckets + this.#checks.buckets,
+      timers: this.#timer === undefined ? 0 : 1,
+    }
   }
 
   /** The Prometheus text of this monitor's own registry. */
@@ -193,7 +201,8 @@ export class EventDrivenMonitor implements HealthMonitor {
   /** Stops the timer, aborts checks, detaches process listeners and closes the probe server. Safe to call twice. */
   stop(): Promise<void> {
     this.#disarm()
-    this.#queue.clear()
+    this.#deadlines.clear()
+    this.#checks.clear()
     return this.#core.stop()
   }
 
@@ -204,23 +213,31 @@ export class EventDrivenMonitor implements HealthMonitor {
 
   #armDeadline(record: AgentRecord): void {
     if (record.removed) return
-    if (record.status === 'dead') this.#queue.cancel(record.deadlineSlot)
-    else if (record.deadlineSlot.bucket === undefined) this.#schedule(record.deadlineSlot, record.lastSeenAt + record.windowMs)
-    if (this.#queue.size === 0) this.#disarm()
+    if (record.status === 'dead') {
+      this.#deadlines.cancel(record)
+      if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
+    } else if (record.queueBucket === undefined) {
+      this.#deadlines.schedule(record, record.lastSeenAt + record.windowMs)
+      this.#rearm()
+    }
   }
 
   #checkSettled(record: AgentRecord, status: HealthStatus): void {
-    if (record.removed || this.#core.stopped) return
+    const entry = record.checkEntry
+    if (record.removed || this.#core.stopped || entry === undefined) return
     const max = record.intervalMs * this.#checkMax
     const min = record.intervalMs * this.#checkMin
     record.checkPeriodMs = status === 'healthy' ? Math.min(max, Math.max(min, record.checkPeriodMs * 2)) : min
-    this.#schedule(record.checkSlot, this.#core.now() + record.checkPeriodMs)
+    this.#checks.schedule(entry, this.#core.now() + record.checkPeriodMs)
+    this.#rearm()
   }
 
-  #schedule(slot: Slot<AgentRecord>, at: number): void {
-    this.#queue.schedule(slot, at)
-    const due = this.#queue.nextDue()!
-    if (due < this.#armedFor) this.#arm(due)
+  /** Arms the single timer for the earliest due tick of both queues, when that is earlier than what is armed. */
+  #rearm(): void {
+    const a = this.#deadlines.nextDue()
+    const b = this.#checks.nextDue()
+    const due = a === undefined ? b : b === undefined ? a : Math.min(a, b)
+    if (due !== undefined && due < this.#armedFor) this.#arm(due)
   }
 
   #arm(due: number): void {
@@ -240,22 +257,23 @@ export class EventDrivenMonitor implements HealthMonitor {
   readonly #onTimer = (): void => {
     this.#timer = undefined
     this.#armedFor = Infinity
-    this.#core.wakeups++
-    const now = this.#core.now()
-    const due = this.#queue.takeDue(now)
-    for (const slot of due) {
-      const record = slot.item
-      if (record.removed) continue
-      if (slot === record.deadlineSlot) {
-        if (record.status === 'dead') continue
+    const core = this.#core
+    core.wakeups++
+    const now = core.now()
+    const deadlines = this.#deadlines
+    for (let due = deadlines.popDue(now); due !== undefined; due = deadlines.popDue(now)) {
+      for (let i = 0; i < due.length; i++) {
+        const record = due[i]!
+        // Dead and unwatched records were cancelled, so every record here is alive and watched.
         const deadline = record.lastSeenAt + record.windowMs
-        if (now >= deadline) this.#core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
-        else this.#queue.schedule(slot, deadline) // lazy re-arm: the heartbeat only moved the deadline
-      } else {
-        this.#core.runCheck(record)
+        if (now < deadline) deadlines.schedule(record, deadline) // lazy re-arm: a heartbeat only moved the deadline
+        else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
       }
     }
-    const next = this.#queue.nextDue()
-    if (next !== undefined && next < this.#armedFor) this.#arm(next)
+    const checks = this.#checks
+    for (let due = checks.popDue(now); due !== undefined; due = checks.popDue(now)) {
+      for (let i = 0; i < due.length; i++) core.runCheck(due[i]!.record)
+    }
+    this.#rearm()
   }
 }
