@@ -12,8 +12,10 @@ export interface SwarmConfig {
   readonly agents: number
   /** Messages per second published between agents, spread evenly. */
   readonly messageRate: number
-  /** How long the load phase lasts, in milliseconds. */
+  /** How long the measured load phase lasts, in milliseconds. */
   readonly loadMs: number
+  /** How long the same load runs first, unmeasured, in milliseconds (JIT warm-up). */
+  readonly warmupMs?: number
   /** Each agent's heartbeat interval, in milliseconds. */
   readonly heartbeatIntervalMs: number
   /** Coordination tasks started per second. */
@@ -40,7 +42,7 @@ export interface SwarmFigures {
   readonly cpuMs: number
   /** CPU ÷ wall over the whole run (1 = one core busy). */
   readonly utilisation: number
-  /** CPU ÷ wall over the load phase alone: what the offered rate is calibrated on. */
+  /** CPU ÷ wall over the measured load phase alone (the ticks offering the load; not the wait for the last tasks): what the offered rate is calibrated on. */
   readonly loadUtilisation: number
   /** The kernel's startup makespan, in milliseconds. */
   readonly startupMs: number
@@ -71,7 +73,7 @@ const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000
 
 /**
  * Runs one swarm in this process: start the reference kernel, register the agents, offer heartbeats, messages and
- * coordination tasks at fixed rates for `loadMs`, wait for the tasks, shut down.
+ * coordination tasks at fixed rates for `warmupMs` then `loadMs` (measured), wait for the tasks, shut down.
  *
  * Rates are kept by count, not by timer: each tick publishes whatever is due since the start, so a slow tick is caught
  * up and every mode gets the same offered load.
@@ -115,47 +117,55 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     await serveAgent(bus, id, (payload) => ({ agent: id, echo: (payload as { step?: number } | null)?.step ?? null }))
   }
 
-  // the load phase
   let published = 0
   let heartbeats = 0
   let tasks = 0
   const results: Promise<{ policyMet: boolean; timing: { totalMs: number } }>[] = []
+  // offers the load for `durationMs`, continuing the counts of the previous phase
+  const drive = (durationMs: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const start = process.hrtime.bigint()
+      const base = { published, heartbeats, tasks }
+      const tick = (): void => {
+        try {
+          const elapsed = Math.min(ms(start), durationMs)
+          const dueMessages = base.published + Math.floor((config.messageRate * elapsed) / 1000)
+          while (published < dueMessages) {
+            const from = published % config.agents
+            const to = (published * 7 + 3) % config.agents
+            const r = bus.publish(`swarm.agent.${ids[to]}.inbox`, { from: ids[from], seq: published })
+            if (r !== undefined) (r as Promise<void>).catch(reject)
+            published++
+          }
+          const dueBeats = base.heartbeats + Math.floor((config.agents * elapsed) / config.heartbeatIntervalMs)
+          while (heartbeats < dueBeats) health.heartbeat(ids[heartbeats++ % config.agents]!)
+          const dueTasks = base.tasks + Math.floor((config.taskRate * elapsed) / 1000)
+          while (tasks < dueTasks) {
+            const targets = Array.from({ length: config.taskTargets }, (_, k) => ids[(tasks * 13 + k * 31) % config.agents]!)
+            results.push(uc.coordinate({ targets: { agents: [...new Set(targets)] }, payload: { step: tasks }, policy: 'all', timeoutMs: config.taskTimeoutMs }).result)
+            tasks++
+          }
+          if (elapsed >= durationMs) {
+            clearInterval(timer)
+            resolve()
+          }
+        } catch (e) {
+          clearInterval(timer)
+          reject(e)
+        }
+      }
+      const timer = setInterval(tick, config.tickMs)
+    })
+
+  // warm-up (same load, not measured), so the measured phase runs optimised code as a long-lived swarm would
+  if ((config.warmupMs ?? 0) > 0) await drive(config.warmupMs!)
+  // the measured load phase: from its first tick to the tick that offered its last message
   const cpuLoad0 = process.cpuUsage()
   const tl = process.hrtime.bigint()
-  await new Promise<void>((resolve, reject) => {
-    const tick = (): void => {
-      try {
-        const elapsed = Math.min(ms(tl), config.loadMs)
-        const dueMessages = Math.floor((config.messageRate * elapsed) / 1000)
-        while (published < dueMessages) {
-          const from = published % config.agents
-          const to = (published * 7 + 3) % config.agents
-          const r = bus.publish(`swarm.agent.${ids[to]}.inbox`, { from: ids[from], seq: published })
-          if (r !== undefined) (r as Promise<void>).catch(reject)
-          published++
-        }
-        const dueBeats = Math.floor((config.agents * elapsed) / config.heartbeatIntervalMs)
-        while (heartbeats < dueBeats) health.heartbeat(ids[heartbeats++ % config.agents]!)
-        const dueTasks = Math.floor((config.taskRate * elapsed) / 1000)
-        while (tasks < dueTasks) {
-          const targets = Array.from({ length: config.taskTargets }, (_, k) => ids[(tasks * 13 + k * 31) % config.agents]!)
-          results.push(uc.coordinate({ targets: { agents: [...new Set(targets)] }, payload: { step: tasks }, policy: 'all', timeoutMs: config.taskTimeoutMs }).result)
-          tasks++
-        }
-        if (elapsed >= config.loadMs) {
-          clearInterval(timer)
-          resolve()
-        }
-      } catch (e) {
-        clearInterval(timer)
-        reject(e)
-      }
-    }
-    const timer = setInterval(tick, config.tickMs)
-  })
-  const settled = await Promise.all(results)
+  await drive(config.loadMs)
   const loadWallMs = ms(tl)
   const loadUtilisation = cpuMs(process.cpuUsage(cpuLoad0)) / loadWallMs
+  const settled = await Promise.all(results)
 
   const ts = process.hrtime.bigint()
   await kernel.stop()
