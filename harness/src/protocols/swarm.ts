@@ -88,8 +88,8 @@ export const bench: ProtocolBench = {
     // attribution: the enhanced swarm with one plugin legacy at a time, at the same load
     const attribution: { plugin: string; figures: SwarmFigures }[] = []
     for (const plugin of pluginNames) {
-      ctx.progress(`attribution: enhanced swarm with only ${plugin} legacy, ${messageRate} msg/s for ${size.loadMs} ms`)
-      const f = await measured({ ...load, mode: 'enhanced', overrides: [plugin], messageRate, loadMs: size.loadMs }, timeout(size.loadMs))
+      ctx.progress(`attribution: enhanced swarm with only ${plugin} legacy, ${messageRate} msg/s for ${size.calibrationLoadMs} ms`)
+      const f = await measured({ ...load, mode: 'enhanced', overrides: [plugin], messageRate, loadMs: size.calibrationLoadMs }, timeout(size.calibrationLoadMs))
       attribution.push({ plugin, figures: f })
       ctx.progress(`  only ${plugin} legacy: ${pct(f.loadUtilisation)} of a core under load`)
     }
@@ -98,7 +98,7 @@ export const bench: ProtocolBench = {
       name: 'attribution: one plugin legacy',
       description:
         'The same swarm at the same offered load, all enhanced except one plugin, which runs its legacy implementation: the "legacy" column is that ' +
-        'swarm\'s CPU utilisation under load (one sample each), the "enhanced" column the all-enhanced median. It shows which protocol accounts for the difference.',
+        'swarm\'s CPU utilisation under load (one sample each, ${size.calibrationLoadMs} ms of load), the "enhanced" column the all-enhanced median. It shows which protocol accounts for the difference.',
       metrics: attribution.map(({ plugin, figures }) => ({
         name: `CPU under load, only ${plugin} legacy`,
         unit: 'cores',
