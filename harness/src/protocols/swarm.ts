@@ -98,7 +98,7 @@ export const bench: ProtocolBench = {
       name: 'attribution: one plugin legacy',
       description:
         'The same swarm at the same offered load, all enhanced except one plugin, which runs its legacy implementation: the "legacy" column is that ' +
-        'swarm\'s CPU utilisation under load (one sample each, ${size.calibrationLoadMs} ms of load), the "enhanced" column the all-enhanced median. It shows which protocol accounts for the difference.',
+        `swarm's CPU utilisation under load (one sample each, ${size.calibrationLoadMs} ms of load), the "enhanced" column the all-enhanced median. It shows which protocol accounts for the difference.`,
       metrics: attribution.map(({ plugin, figures }) => ({
         name: `CPU under load, only ${plugin} legacy`,
         unit: 'cores',
