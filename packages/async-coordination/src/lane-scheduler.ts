@@ -3,15 +3,21 @@ import { assertFunction, assertNumberInRange } from '@coord/kernel'
 /** How many priority lanes there are: priorities 0 (most urgent) to 7. */
 export const PRIORITY_LANES = 8
 
-/** One lane: a FIFO array read from an index head (never `shift()`), with each item's arrival number beside it. */
+/**
+ * One lane: a FIFO array read from an index head (never `shift()`) and written at a tail, with each item's arrival
+ * number beside it. The arrays keep their storage when the lane empties, so a busy lane does not reallocate.
+ */
 interface Lane<T> {
   items: (T | undefined)[]
   seqs: number[]
   head: number
+  tail: number
 }
 
 /** Compact a lane once this many slots before its head are dead and they are at least half the array. */
 const COMPACT_AT = 1024
+/** An emptied lane keeps up to this many slots of storage. */
+const SHRINK_ABOVE = 4096
 
 /**
  * A pull-loop scheduler: a global concurrency cap over priority lanes, with bounded waiting for lower lanes.
@@ -61,7 +67,7 @@ export class LaneScheduler<T> {
     this.#concurrency = concurrency
     this.#starvationLimit = starvationLimit
     this.#runner = runner
-    for (let i = 0; i < PRIORITY_LANES; i++) this.#lanes.push({ items: [], seqs: [], head: 0 })
+    for (let i = 0; i < PRIORITY_LANES; i++) this.#lanes.push({ items: [], seqs: [], head: 0, tail: 0 })
   }
 
   /** Items waiting. */
@@ -86,9 +92,23 @@ export class LaneScheduler<T> {
    * @param lane - 0 (most urgent) to {@link PRIORITY_LANES} - 1; the caller validates it
    */
   push(item: T, lane: number): void {
+    if (this.#queued === 0 && !this.#pumping && this.#running < this.#concurrency) {
+      // Nothing waits and a slot is free: run it at once, without touching the lanes.
+      this.#seq++
+      this.#running++
+      this.#pumping = true
+      try {
+        this.#runner(item)
+      } finally {
+        this.#pumping = false
+      }
+      if (this.#queued > 0 && this.#running < this.#concurrency) this.#pump()
+      return
+    }
     const l = this.#lanes[lane]!
-    l.items.push(item)
-    l.seqs.push(this.#seq++)
+    l.items[l.tail] = item
+    l.seqs[l.tail] = this.#seq++
+    l.tail++
     this.#mask |= 1 << lane
     this.#queued++
     if (!this.#pumping && this.#running < this.#concurrency) this.#pump()
@@ -148,15 +168,23 @@ export class LaneScheduler<T> {
     l.items[l.head] = undefined
     l.head++
     this.#queued--
-    if (l.head === l.items.length) {
-      l.items.length = 0
-      l.seqs.length = 0
+    if (l.head === l.tail) {
       l.head = 0
+      l.tail = 0
       this.#mask &= ~(1 << index)
-    } else if (l.head >= COMPACT_AT && l.head * 2 >= l.items.length) {
-      l.items.splice(0, l.head)
-      l.seqs.splice(0, l.head)
+      if (l.items.length > SHRINK_ABOVE) {
+        // After a large burst, give the storage back.
+        l.items.length = 0
+        l.seqs.length = 0
+      }
+    } else if (l.head >= COMPACT_AT && l.head * 2 >= l.tail) {
+      // Move the live part to the front; the slots behind it already hold undefined.
+      l.items.copyWithin(0, l.head, l.tail)
+      l.seqs.copyWithin(0, l.head, l.tail)
+      const live = l.tail - l.head
+      l.items.fill(undefined, live, l.tail)
       l.head = 0
+      l.tail = live
     }
     return item
   }
