@@ -62,6 +62,19 @@ describe('LaneScheduler', () => {
     expect(s.queued).toBe(0)
   })
 
+  it('an item pushed from inside a runner waits its turn instead of recursing', () => {
+    const started: number[] = []
+    const s: LaneScheduler<number> = new LaneScheduler<number>(1, 8, (item) => {
+      started.push(item)
+      if (item < 5) s.push(item + 1, 0)
+      s.release()
+    })
+    s.push(0, 0)
+    expect(started).toEqual([0, 1, 2, 3, 4, 5])
+    expect(s.running).toBe(0)
+    expect(s.queued).toBe(0)
+  })
+
   it('keeps at most `concurrency` items running', () => {
     const { s, started } = recording(3, 8)
     for (let i = 0; i < 10; i++) s.push(i, 1)
