@@ -94,12 +94,16 @@ function coordinateOnce(world: World, task: CoordinationTask): () => Promise<boo
   return async () => (await world.uc.coordinate(task).result).outcome === 'met'
 }
 
-/** The bus alone: the same 10 requests with no coordinator, a lower bound for a task. */
+/**
+ * The bus alone: the same requests with no coordinator, each with a deadline and an AbortSignal (one shared signal,
+ * never aborted), as any coordinator that can cancel them must send: a lower bound for a task.
+ */
 function busOnce(world: World, agents: number): () => Promise<boolean> {
   const topics = world.ids.slice(0, agents).map((id) => `coord.agent.${id}.task`)
   const payload = { work: 1 }
+  const options = { timeoutMs: 60_000, signal: new AbortController().signal }
   return async () => {
-    await Promise.all(topics.map((t) => world.bus.request(t, payload, { timeoutMs: 5000 })))
+    await Promise.all(topics.map((t) => world.bus.request(t, payload, options)))
     return true
   }
 }
@@ -123,7 +127,7 @@ function pctMetric(name: string, c: number, p: number, f: ConcurrencyFigures, ex
     enhanced: round(median(e)),
     bound: round(median(b)),
     ranges: { legacy: range(l).map((v) => round(v)) as [number, number], enhanced: range(e).map((v) => round(v)) as [number, number] },
-    note: `${f.enhanced[0]?.latenciesMs.length ?? 0} enhanced and ${f.legacy[0]?.latenciesMs.length ?? 0} legacy tasks per round, ${f.enhanced.length} and ${f.legacy.length} round(s); median of the rounds' percentiles; bound = the same 10 requests on the bus with no coordinator`,
+    note: `${f.enhanced[0]?.latenciesMs.length ?? 0} enhanced and ${f.legacy[0]?.latenciesMs.length ?? 0} legacy tasks per round, ${f.enhanced.length} and ${f.legacy.length} round(s); median of the rounds' percentiles; bound = the same 10 requests (deadline and AbortSignal) on the bus with no coordinator`,
     ...extra,
   }
 }
@@ -246,7 +250,7 @@ async function singleTaskScenario(size: Size): Promise<ScenarioResult> {
       bound: round(f.bus),
       target: { kind: 'max', value: goal },
       met: f.task <= goal,
-      note: 'mitata p50 per awaited task on an idle coordinator; bound = the same requests on the bus with no coordinator; legacy has no such figure (it waits for its next poll, see the latency scenario)',
+      note: 'mitata p50 per awaited task on an idle coordinator; bound = the same requests (deadline and AbortSignal) on the bus with no coordinator; legacy has no such figure (it waits for its next poll, see the latency scenario)',
     })
     return {
       name: 'one task on an idle coordinator',
