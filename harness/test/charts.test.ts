@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { renderChart } from '../src/charts/index.js'
 import { linearScale, logScale, formatTick } from '../src/charts/scale.js'
-import { escapeXml } from '../src/charts/svg.js'
+import { escapeXml, titleLines } from '../src/charts/svg.js'
 import type { ChartSpec } from '../src/results.js'
 import { routing, startup } from './fixtures.js'
 import { allElements, parseXml, texts } from './xml.js'
@@ -120,6 +120,19 @@ describe('renderChart: bars', () => {
 
   it('rejects an unknown chart kind', () => {
     expect(() => renderChart({ kind: 'pie' } as unknown as ChartSpec)).toThrow(/pie/)
+  })
+})
+
+describe('titles', () => {
+  it('keep a short title on one line at full size, and wrap a long one on two lines that fit', () => {
+    expect(titleLines('Short', 700)).toHaveLength(1)
+    expect(titleLines('Short', 700)[0]).toContain('font-size="15"')
+    const long = 'Registering N agents with 4 ms of simulated onboarding each (enhanced at concurrency 16) against the bound'
+    const lines = titleLines(long, 700)
+    expect(lines).toHaveLength(2)
+    const words = lines.map((l) => parseXml(l).text)
+    expect(words.join(' ')).toBe(long)
+    for (const w of words) expect(w.length * 11 * 0.62).toBeLessThanOrEqual(680)
   })
 })
 

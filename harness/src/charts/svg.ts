@@ -49,6 +49,25 @@ export function text(content: string, a: Attrs): string {
 }
 
 /**
+ * Draws the title centred at the top, shrinking it (down to 11 px) and then wrapping it on two lines to fit the width.
+ *
+ * @param title - the chart title
+ * @param width - the document width
+ */
+export function titleLines(title: string, width: number): string[] {
+  const charWidth = 0.62 // of the font size, for bold sans-serif
+  const room = width - 20
+  const size = Math.max(11, Math.min(15, Math.floor(room / (charWidth * Math.max(1, title.length)))))
+  const attrs = { x: width / 2, 'text-anchor': 'middle', 'font-size': size, 'font-weight': 'bold' }
+  if (title.length * size * charWidth <= room) return [text(title, { ...attrs, y: 22 })]
+  const words = title.split(' ')
+  let first = ''
+  while (words.length > 1 && (first + ' ' + words[0]).trim().length * size * charWidth <= room) first = `${first} ${words.shift()}`.trim()
+  if (first === '') first = words.shift() ?? ''
+  return [text(first, { ...attrs, y: 16 }), text(words.join(' '), { ...attrs, y: 31 })]
+}
+
+/**
  * Wraps chart content in a standalone SVG document with a white background and a title.
  *
  * @param width - in pixels
@@ -61,7 +80,7 @@ export function svgDocument(width: number, height: number, title: string, body: 
     `<svg xmlns="http://www.w3.org/2000/svg" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}" role="img">`,
     `<title>${escapeXml(title)}</title>`,
     el('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }),
-    text(title, { x: width / 2, y: 22, 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 'bold' }),
+    ...titleLines(title, width),
     ...body,
     '</svg>',
     '',

@@ -87,7 +87,8 @@ export const bench: ProtocolBench = {
 
     // attribution: the enhanced swarm with one plugin legacy at a time, at the same load
     const attribution: { plugin: string; figures: SwarmFigures }[] = []
-    for (const plugin of pluginNames) {
+    // quick runs skip it (the smoke test has no time for it; the swarm test covers one-plugin overrides)
+    for (const plugin of ctx.quick ? [] : pluginNames) {
       ctx.progress(`attribution: enhanced swarm with only ${plugin} legacy, ${messageRate} msg/s for ${size.calibrationLoadMs} ms`)
       const f = await measured({ ...load, mode: 'enhanced', overrides: [plugin], messageRate, loadMs: size.calibrationLoadMs }, timeout(size.calibrationLoadMs))
       attribution.push({ plugin, figures: f })
@@ -189,7 +190,7 @@ export const bench: ProtocolBench = {
     }
     return {
       protocol: 'swarm',
-      scenarios: [scenario, attributionScenario],
+      scenarios: ctx.quick ? [scenario] : [scenario, attributionScenario],
       workloads: [`Swarm: ${reference.name} startup graph, ${size.agents} agents, heartbeats, agent messages at a calibrated rate, coordination tasks (harness/src/swarm/).`],
       reproduce: 'Runs on the compiled output in child processes (harness/dist/swarm/worker.js); the calibration probes are listed on stderr.',
     }
