@@ -87,8 +87,9 @@ export function svgDocument(width: number, height: number, title: string, body: 
   ].join('\n')
 }
 
-/** Colours reserved for the two implementations, the same in every chart. */
+/** The legacy implementation's colour (orange), the same in every chart. */
 export const LEGACY_COLOR = '#E69F00'
+/** The enhanced implementation's colour (blue), the same in every chart. */
 export const ENHANCED_COLOR = '#0072B2'
 /** Colours of the other series (peers, bounds, variants), in order; colour-blind-safe (Okabe–Ito). */
 export const PALETTE: readonly string[] = ['#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#999999', '#F0E442']

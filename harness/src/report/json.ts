@@ -2,22 +2,35 @@ import type { HarnessResults, MachineInfo, Metric, ProtocolName, Target } from '
 
 /** One metric in `coord-012.json`. */
 export interface JsonMetric {
+  /** Such as `makespan`. */
   readonly name: string
+  /** Such as `ms`. */
   readonly unit: string
+  /** The legacy figure, or null. */
   readonly legacy: number | null
+  /** The enhanced figure, or null. */
   readonly enhanced: number | null
+  /** The bound, or null when none exists. */
   readonly bound: number | null
+  /** Peer figures by library name (empty when none). */
   readonly peers: Readonly<Record<string, number | null>>
+  /** The target, or null. */
   readonly target: Target | null
+  /** Whether the target was met, or null without a target. */
   readonly met: boolean | null
 }
 
 /** The shape of `coord-012.json`. */
 export interface JsonReport {
+  /** When the run finished, ISO 8601. */
   readonly generatedAt: string
+  /** The machine. */
   readonly machine: MachineInfo
+  /** One entry per protocol run, in run order. */
   readonly protocols: readonly {
+    /** The protocol. */
     readonly protocol: ProtocolName
+    /** Its scenarios and their figures (empty when it failed before returning any). */
     readonly scenarios: readonly { readonly name: string; readonly metrics: readonly JsonMetric[] }[]
     /** Present only when the protocol module failed to run. */
     readonly error?: string
