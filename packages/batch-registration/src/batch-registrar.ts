@@ -14,6 +14,7 @@ import {
   toCoordError,
 } from '@coord/kernel'
 import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { AbortHub } from './abort-hub.js'
 import { onboardAll } from './onboard-all.js'
 import { runOnboarding } from './onboarding.js'
 import { type BatchRegistrarOptions, resolveOptions } from './options.js'
@@ -84,11 +85,13 @@ export class BatchRegistrar extends RegistryBase {
   }
 
   async #onboardOne(onboard: OnboardAgent, record: AgentRecord, signal: AbortSignal | undefined, owner: object): Promise<AgentRecord> {
+    const { hub, detach } = AbortHub.follow(signal, `Registration of agent "${record.id}"`)
     try {
-      await runOnboarding(onboard, record, signal, this.options.onboardTimeoutMs)
+      await runOnboarding(onboard, record, hub, this.options.onboardTimeoutMs)
       this.#commit(record)
       return record
     } finally {
+      detach()
       if (this.#reserved.get(record.id) === owner) this.#reserved.delete(record.id)
     }
   }

@@ -1,5 +1,5 @@
-import { setMaxListeners } from 'node:events'
-import { abortError, type AgentRecord, CoordError, type OnboardAgent, toCoordError } from '@coord/kernel'
+import { type AgentRecord, type CoordError, type OnboardAgent, toCoordError } from '@coord/kernel'
+import { AbortHub } from './abort-hub.js'
 import { rolledBack } from './batch-args.js'
 import { runOnboarding } from './onboarding.js'
 
@@ -29,7 +29,7 @@ export interface OnboardAllOutcome {
  * Onboards records with at most `concurrency` steps at once: a plain pull loop of `concurrency` workers, each taking
  * the next record as soon as its previous step settles.
  *
- * When the caller aborts (or, under all-or-nothing, when one step fails) the batch's own signal aborts: the steps under
+ * When the caller aborts (or, under all-or-nothing, when one step fails) the batch's abort hub aborts: the steps under
  * way lose at once with that reason, and records never started get it as their error too.
  *
  * @param records - validated agents, ids already reserved
@@ -40,24 +40,20 @@ export async function onboardAll(records: readonly AgentRecord[], options: Onboa
   const m = records.length
   const errors = new Array<CoordError | undefined>(m).fill(undefined)
   let firstFailure: OnboardAllOutcome['firstFailure']
-  const batch = new AbortController()
-  // each step under way listens to the batch's signal: `concurrency` listeners is the design, not a leak
-  setMaxListeners(0, batch.signal)
-  const onAbort = (): void => batch.abort(abortError(signal!, 'registerMany'))
-  if (signal?.aborted) onAbort()
-  else signal?.addEventListener('abort', onAbort, { once: true })
+  // one hub for the batch: the caller's signal aborts it, and so does the first failure under all-or-nothing
+  const { hub: batch, detach } = AbortHub.follow(signal, 'registerMany')
 
   let next = 0
   const worker = async (): Promise<void> => {
-    while (next < m && !batch.signal.aborted) {
+    while (next < m && !batch.aborted) {
       const k = next++
       const record = records[k]!
       try {
-        await runOnboarding(onboard, record, batch.signal, timeoutMs)
+        await runOnboarding(onboard, record, batch, timeoutMs)
       } catch (e) {
         const error = toCoordError(e, 'ONBOARDING_FAILED', `Onboarding of agent "${record.id}"`)
         errors[k] = error
-        if (firstFailure === undefined && !batch.signal.aborted) {
+        if (firstFailure === undefined && !batch.aborted) {
           firstFailure = { id: record.id, error }
           if (stopOnFirstFailure) batch.abort(rolledBack(record.id, error))
         }
@@ -69,10 +65,10 @@ export async function onboardAll(records: readonly AgentRecord[], options: Onboa
   try {
     await Promise.all(workers)
   } finally {
-    signal?.removeEventListener('abort', onAbort)
+    detach()
   }
-  if (batch.signal.aborted) {
-    const reason = batch.signal.reason as CoordError
+  if (batch.reason !== undefined) {
+    const reason = batch.reason
     for (let k = next; k < m; k++) errors[k] = reason
     if (firstFailure === undefined) {
       const k = errors.findIndex((e) => e !== undefined)

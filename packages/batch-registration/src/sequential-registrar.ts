@@ -13,6 +13,7 @@ import {
   toCoordError,
 } from '@coord/kernel'
 import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { AbortHub } from './abort-hub.js'
 import { runOnboarding } from './onboarding.js'
 import { type RegistrarOptions, resolveOptions } from './options.js'
 import { RegistryBase } from './registry-base.js'
@@ -64,7 +65,12 @@ export class SequentialRegistrar extends RegistryBase {
     if (signal?.aborted) throw abortError(signal, `Registration of agent "${id}"`)
     if (this.store.has(id)) throw duplicate(id, 'registry')
     if (this.options.onboard !== undefined) {
-      await runOnboarding(this.options.onboard, record, signal, this.options.onboardTimeoutMs)
+      const { hub, detach } = AbortHub.follow(signal, `Registration of agent "${id}"`)
+      try {
+        await runOnboarding(this.options.onboard, record, hub, this.options.onboardTimeoutMs)
+      } finally {
+        detach()
+      }
       if (this.store.has(id)) throw duplicate(id, 'registry')
     }
     this.store.add(record)

@@ -170,6 +170,27 @@ describe('BatchRegistrar', () => {
     expect(m.stats().reserved).toBe(0)
   })
 
+  it('a step that reads its signal only after losing finds it aborted with the reason', async () => {
+    vi.useFakeTimers()
+    let late: AbortSignal | undefined
+    const m = new BatchRegistrar({
+      onboardTimeoutMs: 10,
+      onboard: (_a, ctx) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            late = ctx.signal
+            resolve()
+          }, 50),
+        ),
+    })
+    const pending = m.register({ id: 'a' }).catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(60)
+    expect(await pending).toMatchObject({ code: 'TIMEOUT' })
+    expect(late?.aborted).toBe(true)
+    expect(late?.reason).toMatchObject({ code: 'TIMEOUT' })
+    expect(m.size).toBe(0)
+  })
+
   it('listener errors are counted and handed to onListenerError', async () => {
     const seen: string[] = []
     const m = new BatchRegistrar({ onListenerError: (e) => seen.push(e.code) })

@@ -71,7 +71,7 @@ describe.each(impls)('%s properties', (_name, make) => {
 
     it(`after any sequence of register, registerMany, setStatus and unregister, find equals a brute-force filter (${label})`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { maxLength: 12 }), async (ops) => {
+        fc.asyncProperty(fc.array(op, { minLength: 4, maxLength: 24, size: 'medium' }), async (ops) => {
           const m = make(withOnboarding)
           for (const o of ops) {
             if (o.kind === 'register') await m.register(o.agent).catch(() => undefined)
