@@ -326,11 +326,14 @@ const asyncCases = (n: number): Record<string, () => unknown> => ({
   },
 })
 
-/** Times one batch, in ns per task. */
-async function timeBatch(run: () => unknown, n: number): Promise<number> {
+/** Shortest sample: fast cases repeat their batch until a sample lasts this long, so timer noise stays small. */
+const MIN_SAMPLE_NS = 5e6
+
+/** Times `reps` batches back to back, in ns per task. */
+async function timeBatch(run: () => unknown, n: number, reps = 1): Promise<number> {
   const t0 = process.hrtime.bigint()
-  await run()
-  return Number(process.hrtime.bigint() - t0) / n
+  for (let r = 0; r < reps; r++) await run()
+  return Number(process.hrtime.bigint() - t0) / (n * reps)
 }
 
 async function schedulingScenario(ctx: { progress(m: string): void }, size: Size): Promise<ScenarioResult> {
@@ -342,15 +345,17 @@ async function schedulingScenario(ctx: { progress(m: string): void }, size: Size
   ] as const) {
     ctx.progress(`async-coordination: scheduling overhead, ${label}, ${n} tasks at concurrency ${SCHED_CONCURRENCY}`)
     const samples: Record<string, number[]> = Object.create(null)
+    const reps: Record<string, number> = Object.create(null)
     const names = Object.keys(cases)
     for (const name of names) {
       samples[name] = []
       await timeBatch(cases[name]!, n) // warm-up
-      await timeBatch(cases[name]!, n)
+      const perTask = await timeBatch(cases[name]!, n)
+      reps[name] = Math.max(1, Math.ceil(MIN_SAMPLE_NS / (perTask * n)))
     }
-    // batches interleaved across the cases (A B C D, D C B A, ...)
+    // samples interleaved across the cases (A B C D, D C B A, ...)
     for (let i = 0; i < size.schedBatches; i++) {
-      for (const name of i % 2 === 0 ? names : [...names].reverse()) samples[name]!.push(await timeBatch(cases[name]!, n))
+      for (const name of i % 2 === 0 ? names : [...names].reverse()) samples[name]!.push(await timeBatch(cases[name]!, n, reps[name]))
     }
     const base = median(samples['no scheduler']!)
     const overhead = (name: string): number => Math.max(0, median(samples[name]!) - base)
@@ -366,7 +371,7 @@ async function schedulingScenario(ctx: { progress(m: string): void }, size: Size
       met: enhanced <= SCHED_TARGET_NS,
       ranges: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, range(v).map((x) => round(x)) as [number, number]])),
       note:
-        `(time for ${n} tasks through the scheduler − time for the same tasks with no scheduler, ${round(base)} ns/task) ÷ ${n}; median of ${size.schedBatches} interleaved batches after 2 warm-up batches (process.hrtime.bigint); ` +
+        `(time for ${n} tasks through the scheduler − time for the same tasks with no scheduler, ${round(base)} ns/task) ÷ ${n}; median of ${size.schedBatches} interleaved samples after 2 warm-up batches (process.hrtime.bigint), each sample repeating its batch to last at least ${MIN_SAMPLE_NS / 1e6} ms (batches per sample: ${names.map((k) => `${k} ${reps[k]}`).join(', ')}); ` +
         'ranges are raw ns/task before subtraction; legacy runs one task at a time and has no scheduler',
     })
   }
