@@ -244,22 +244,28 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   /** A handler returned something: track a promise, or send a sync reply. */
   private afterCall(result: unknown, message: RoutedMessage): Promise<void> | undefined {
-    if (!isThenable(result)) {
-      if (message.replyTo !== undefined) this.core.requests.resolve(message.replyTo, result)
-      return undefined
-    }
+    if (result instanceof Promise) return this.track(result, message)
+    if (isThenable(result)) return this.track(Promise.resolve(result), message)
+    if (message.replyTo !== undefined) this.core.requests.resolve(message.replyTo, result)
+    return undefined
+  }
+
+  /** Counts an async call in flight; its settlement frees the slot, replies to a request, or reports the failure. */
+  private track(promise: Promise<unknown>, message: RoutedMessage): Promise<void> {
     this.inFlight++
     this.core.workStarted()
-    return Promise.resolve(result).then(
-      (value) => {
-        this.settled()
-        if (message.replyTo !== undefined && value !== undefined) this.core.requests.resolve(message.replyTo, value)
-      },
-      (e: unknown) => {
-        this.settled()
-        this.fail(e, message)
-      },
-    )
+    // One closure per async delivery (the failure report needs the message); none for the success of a plain publish.
+    return promise.then(message.replyTo === undefined ? this.onSettled : (value: unknown) => this.onReply(value, message.replyTo!), (e: unknown) => {
+      this.settled()
+      this.fail(e, message)
+    })
+  }
+
+  private readonly onSettled = (): void => this.settled()
+
+  private onReply(value: unknown, replyTo: string): void {
+    this.settled()
+    if (value !== undefined) this.core.requests.resolve(replyTo, value)
   }
 
   private settled(): void {

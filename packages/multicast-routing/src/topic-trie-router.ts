@@ -24,11 +24,16 @@ interface Route {
   readonly plain: readonly SubscriptionRecord[]
   /** Every plain subscription is direct: publish is a plain loop of handler calls. */
   readonly allDirect: boolean
+  /** `allDirect` and no group: the whole delivery is that loop. */
+  readonly fast: boolean
   /** Each matching group with its matching members. */
   readonly groups: readonly { readonly state: GroupState; readonly members: readonly SubscriptionRecord[] }[]
   /** Nothing matches. */
   readonly empty: boolean
 }
+
+/** What `lastTopic` holds when there is none: no argument can be identical to it. */
+const NO_TOPIC: unique symbol = Symbol('no topic')
 
 /** Most cached routes; past it the cache starts over (a topic's route is rebuilt on its next publish). */
 const ROUTE_CACHE_LIMIT = 65_536
@@ -54,10 +59,13 @@ export class TopicTrieRouter implements MessageCoordinator {
   private readonly core: BusCore
   private readonly trie = new TopicTrie<SubscriptionRecord>()
   private readonly cache = new Map<string, Route>()
+  /** The last topic published and its route: a hot topic skips even the Map lookup. */
+  private lastTopic: string | symbol = NO_TOPIC
+  private lastRoute: Route | undefined = undefined
   private stopping: Promise<void> | undefined
   private readonly unindex = (record: SubscriptionRecord): void => {
     this.trie.remove(record)
-    this.cache.clear()
+    this.invalidate()
   }
   private readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
   private readonly sendRequest = (message: RoutedMessage): void => this.dispatch(this.routeOf(message.topic), message)
@@ -83,7 +91,13 @@ export class TopicTrieRouter implements MessageCoordinator {
   publish(topic: string, payload: unknown, options?: PublishOptions): void {
     const core = this.core
     if (core.state !== 'open') core.assertOpen('publish')
-    const route = this.routeOf(topic)
+    let route: Route
+    if (topic === this.lastTopic) route = this.lastRoute!
+    else {
+      route = this.cache.get(topic) ?? this.routeOf(topic)
+      this.lastTopic = topic
+      this.lastRoute = route
+    }
     let message: RoutedMessage
     if (options === undefined) {
       message = new RoutedMessage(topic, payload, undefined, undefined)
@@ -94,7 +108,13 @@ export class TopicTrieRouter implements MessageCoordinator {
       if (core.limited) core.checkLimits(message, o.publisherId)
     }
     core.published++
-    if (!route.empty) this.dispatch(route, message)
+    if (route.fast) {
+      // The synchronous fast path: a plain loop of handler calls over an array built when subscriptions changed.
+      const plain = route.plain
+      for (let i = 0; i < plain.length; i++) plain[i]!.deliverDirect(message)
+    } else if (!route.empty) {
+      this.dispatch(route, message)
+    }
   }
 
   /**
@@ -143,7 +163,7 @@ export class TopicTrieRouter implements MessageCoordinator {
     try {
       const record = this.core.createRecord(pattern, handler, options, this.unindex)
       this.trie.add(record)
-      this.cache.clear()
+      this.invalidate()
       return Promise.resolve(record)
     } catch (e) {
       return Promise.reject(e)
@@ -187,7 +207,7 @@ export class TopicTrieRouter implements MessageCoordinator {
     this.stopping ??= this.core.drain().then(() => {
       this.core.finish()
       this.trie.clear()
-      this.cache.clear()
+      this.invalidate()
     })
     return this.stopping
   }
@@ -195,6 +215,13 @@ export class TopicTrieRouter implements MessageCoordinator {
   /** Same as {@link TopicTrieRouter.stop}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop()
+  }
+
+  /** Forgets every cached route (after any subscribe or unsubscribe). */
+  private invalidate(): void {
+    this.cache.clear()
+    this.lastTopic = NO_TOPIC
+    this.lastRoute = undefined
   }
 
   private routeOf(topic: string): Route {
@@ -215,7 +242,8 @@ export class TopicTrieRouter implements MessageCoordinator {
       }
     }
     const groups = [...byGroup].map(([name, members]) => ({ state: this.core.groups.get(name)!, members }))
-    const route: Route = { plain, allDirect: plain.every((r) => r.direct), groups, empty: found.length === 0 }
+    const allDirect = plain.every((r) => r.direct)
+    const route: Route = { plain, allDirect, fast: allDirect && groups.length === 0, groups, empty: found.length === 0 }
     if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear()
     this.cache.set(topic, route)
     return route
