@@ -223,7 +223,8 @@ async function latencyScenario(ctx: { quick: boolean; progress(m: string): void 
   }
 }
 
-async function singleTaskScenario(size: Size): Promise<ScenarioResult> {
+async function singleTaskScenario(ctx: { progress(m: string): void }, size: Size): Promise<ScenarioResult> {
+  ctx.progress('async-coordination: one task at a time on an idle coordinator (mitata), 1 and 10 agents')
   const world = await buildWorld('enhanced', size.legacyPollMs)
   const opts = { min_cpu_time: size.minCpuNs }
   try {
@@ -393,7 +394,7 @@ export const bench: ProtocolBench = {
     const size = ctx.quick ? SIZES.quick : SIZES.full
     const scenarios: ScenarioResult[] = []
     scenarios.push(await schedulingScenario(ctx, size))
-    scenarios.push(await singleTaskScenario(size))
+    scenarios.push(await singleTaskScenario(ctx, size))
     scenarios.push(await latencyScenario(ctx, size))
     return {
       protocol: 'async-coordination',
