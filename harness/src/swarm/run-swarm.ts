@@ -42,8 +42,16 @@ export interface SwarmFigures {
   readonly cpuMs: number
   /** CPU ÷ wall over the whole run (1 = one core busy). */
   readonly utilisation: number
-  /** CPU ÷ wall over the measured load phase alone (the ticks offering the load; not the wait for the last tasks): what the offered rate is calibrated on. */
+  /** CPU ÷ wall over the measured load phase alone (the ticks offering the load; not the wait for the last tasks). */
   readonly loadUtilisation: number
+  /**
+   * CPU time of the load phase ÷ its nominal duration (`loadMs`): the share of one core the offered load demands. Equal
+   * to `loadUtilisation` while the process keeps up; above it when the process falls behind (saturated, or starved by
+   * other processes). The offered rate is calibrated on this figure, which other work on the machine barely moves.
+   */
+  readonly loadDemand: number
+  /** The load phase's actual wall time, in milliseconds (`loadMs` plus any lag). */
+  readonly loadWallMs: number
   /** The kernel's startup makespan, in milliseconds. */
   readonly startupMs: number
   /** Registering every agent, in milliseconds. */
@@ -164,7 +172,8 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   const tl = process.hrtime.bigint()
   await drive(config.loadMs)
   const loadWallMs = ms(tl)
-  const loadUtilisation = cpuMs(process.cpuUsage(cpuLoad0)) / loadWallMs
+  const loadCpuMs = cpuMs(process.cpuUsage(cpuLoad0))
+  const loadUtilisation = loadCpuMs / loadWallMs
   const settled = await Promise.all(results)
 
   const ts = process.hrtime.bigint()
@@ -181,6 +190,8 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     cpuMs: cpu,
     utilisation: cpu / wallMs,
     loadUtilisation,
+    loadDemand: loadCpuMs / config.loadMs,
+    loadWallMs,
     startupMs,
     registrationMs,
     shutdownMs,
