@@ -17,7 +17,7 @@ import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejecte
 import { AbortHub } from './abort-hub.js'
 import { onboardAll } from './onboard-all.js'
 import { runOnboarding } from './onboarding.js'
-import { type BatchRegistrarOptions, resolveOptions } from './options.js'
+import { BATCH_REGISTRAR_OPTIONS, type BatchRegistrarOptions, resolveOptions } from './options.js'
 import { RegistryBase } from './registry-base.js'
 
 /**
@@ -47,7 +47,7 @@ export class BatchRegistrar extends RegistryBase {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
   constructor(options?: BatchRegistrarOptions) {
-    super(resolveOptions(options, 'BatchRegistrar'))
+    super(resolveOptions(options, 'BatchRegistrar', BATCH_REGISTRAR_OPTIONS))
   }
 
   protected override get reservedCount(): number {

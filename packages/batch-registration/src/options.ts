@@ -76,9 +76,10 @@ export interface ResolvedOptions {
  *
  * @param options - what the caller passed
  * @param owner - the class or plugin name, for messages
+ * @param known - the option names this owner accepts; any other key is rejected rather than ignored
  * @throws CoordError `INVALID_OPTIONS` naming the field and the value
  */
-export function resolveOptions(options: BatchRegistrarOptions | undefined, owner: string): ResolvedOptions {
+export function resolveOptions(options: BatchRegistrarOptions | undefined, owner: string, known: ReadonlySet<string>): ResolvedOptions {
   assertOptionsObject(options as unknown, `${owner} options`)
   const o = options ?? {}
   if (o.onboard !== undefined) assertFunction(o.onboard, `${owner}: onboard`, 'INVALID_OPTIONS')
@@ -89,11 +90,16 @@ export function resolveOptions(options: BatchRegistrarOptions | undefined, owner
   const idempotencyCacheSize = o.idempotencyCacheSize ?? DEFAULT_IDEMPOTENCY_CACHE_SIZE
   assertNumberInRange(idempotencyCacheSize, `${owner}: idempotencyCacheSize`, { min: 0, max: 1_000_000, integer: true, code: 'INVALID_OPTIONS' })
   for (const key of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(key)) {
+    if (!known.has(key)) {
       throw new CoordError('INVALID_OPTIONS', `${owner}: unknown option ${describeValue(key)}`, { details: { field: key, value: (o as Record<string, unknown>)[key] } })
     }
   }
   return { onboard: o.onboard, onboardTimeoutMs: o.onboardTimeoutMs, idempotencyCacheSize, concurrency, onListenerError: o.onListenerError }
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['onboard', 'onboardTimeoutMs', 'idempotencyCacheSize', 'concurrency', 'onListenerError'])
+/** The options of {@link BatchRegistrar}. */
+export const BATCH_REGISTRAR_OPTIONS: ReadonlySet<string> = new Set(['onboard', 'onboardTimeoutMs', 'idempotencyCacheSize', 'concurrency', 'onListenerError'])
+/** The options of {@link SequentialRegistrar} (it has no concurrency). */
+export const SEQUENTIAL_REGISTRAR_OPTIONS: ReadonlySet<string> = new Set(['onboard', 'onboardTimeoutMs', 'idempotencyCacheSize', 'onListenerError'])
+/** The options of `batchRegistrationPlugin` (listener errors go to the kernel's `error` events). */
+export const PLUGIN_OPTIONS: ReadonlySet<string> = new Set(['onboard', 'onboardTimeoutMs', 'idempotencyCacheSize', 'concurrency'])

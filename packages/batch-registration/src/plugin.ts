@@ -1,6 +1,6 @@
 import { type AgentManager, type CoordPlugin, definePlugin, Tokens } from '@coord/kernel'
 import { BatchRegistrar } from './batch-registrar.js'
-import { type BatchRegistrationOptions, resolveOptions } from './options.js'
+import { type BatchRegistrationOptions, PLUGIN_OPTIONS, resolveOptions } from './options.js'
 import { SequentialRegistrar } from './sequential-registrar.js'
 
 /**
@@ -17,7 +17,7 @@ import { SequentialRegistrar } from './sequential-registrar.js'
  * ```
  */
 export function batchRegistrationPlugin(options?: BatchRegistrationOptions): CoordPlugin<AgentManager> {
-  const o = resolveOptions(options, 'batchRegistrationPlugin')
+  const o = resolveOptions(options, 'batchRegistrationPlugin', PLUGIN_OPTIONS)
   const shared = { onboard: o.onboard, onboardTimeoutMs: o.onboardTimeoutMs, idempotencyCacheSize: o.idempotencyCacheSize }
   return definePlugin<AgentManager>({
     name: 'batch-registration',

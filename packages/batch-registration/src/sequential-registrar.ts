@@ -15,7 +15,7 @@ import {
 import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
 import { AbortHub } from './abort-hub.js'
 import { runOnboarding } from './onboarding.js'
-import { type RegistrarOptions, resolveOptions } from './options.js'
+import { type RegistrarOptions, resolveOptions, SEQUENTIAL_REGISTRAR_OPTIONS } from './options.js'
 import { RegistryBase } from './registry-base.js'
 
 /**
@@ -40,7 +40,7 @@ export class SequentialRegistrar extends RegistryBase {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
   constructor(options?: RegistrarOptions) {
-    super(resolveOptions(options, 'SequentialRegistrar'))
+    super(resolveOptions(options, 'SequentialRegistrar', SEQUENTIAL_REGISTRAR_OPTIONS))
   }
 
   /**

@@ -56,3 +56,12 @@ describe('batchRegistrationPlugin', () => {
     expect(container.isRegistered(Tokens.AgentManager.id, true)).toBe(false)
   })
 })
+
+describe('constructor options', () => {
+  it('each registrar rejects options it does not have instead of ignoring them', () => {
+    expect(() => new SequentialRegistrar({ concurrency: 4 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => batchRegistrationPlugin({ onListenerError: () => {} } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => new BatchRegistrar({ concurrency: 4, onListenerError: () => {} })).not.toThrow()
+    expect(() => new BatchRegistrar({ onboard: 5 } as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+  })
+})
