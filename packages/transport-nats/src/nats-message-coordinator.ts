@@ -193,6 +193,14 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     }
   }
 
+  /**
+   * Publishes one message; at-most-once returns at once, at-least-once resolves once the stream stored it.
+   *
+   * @param topic - a concrete topic (validated before anything is sent)
+   * @param payload - encoded by the codec
+   * @param options - headers, `messageId` (JetStream dedupe) and `publisherId` (rate limit)
+   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS`, `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`, `QUEUE_FULL` (degraded buffer)
+   */
   publish(topic: string, payload: unknown, options?: PublishOptions): void | Promise<void> {
     this.#assertOpen('publish')
     const out = this.#prepare(topic, payload, options, 'publish')
@@ -200,6 +208,13 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return this.#send(out)
   }
 
+  /**
+   * Publishes several messages in order; every one is validated and encoded before any is sent.
+   *
+   * @param messages - topics, payloads and headers
+   * @param options - `publisherId` (the rate limit takes one token per message)
+   * @throws CoordError as {@link NatsMessageCoordinator.publish}
+   */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void | Promise<void> {
     this.#assertOpen('publish')
     if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
@@ -218,6 +233,14 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     if (waits.length > 0) return Promise.all(waits).then(() => undefined)
   }
 
+  /**
+   * Subscribes a handler (or a batch handler) to a pattern; resolves once the server has the subscription.
+   *
+   * @param pattern - a pattern with `*` and `>` wildcards
+   * @param handler - called per message (or per batch); its return value answers a request
+   * @param options - group, flow control, batch, delivery mode and durable name
+   * @throws CoordError `INVALID_PATTERN`, `INVALID_ARGUMENT`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`
+   */
   subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: NatsSubscribeOptions): Promise<NatsSubscription>
   subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions & { readonly durable?: string }): Promise<NatsSubscription>
   async subscribe(pattern: string, handler: (arg: never) => unknown, options?: NatsSubscribeOptions & Partial<BatchSubscribeOptions>): Promise<NatsSubscription> {
@@ -298,6 +321,14 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return sub
   }
 
+  /**
+   * Sends a request over the connection's single inbox and resolves with the first reply.
+   *
+   * @param topic - a concrete topic
+   * @param payload - encoded by the codec
+   * @param options - `timeoutMs` (default 5000), `signal`, headers
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`
+   */
   async request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
     this.#assertOpen('request')
     assertTopic(topic)
@@ -323,6 +354,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     }
   }
 
+  /**
+   * Subscribes to handler failures and dropped messages; returns the unsubscribe function.
+   *
+   * @param listener - called with each failure
+   * @throws CoordError `INVALID_ARGUMENT` when the listener is not a function
+   */
   onError(listener: (failure: DeliveryFailure) => void): () => void {
     assertFunction(listener, 'listener')
     this.#errorListeners.add(listener)
@@ -331,6 +368,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     }
   }
 
+  /** A snapshot of the coordinator-wide counters. */
   stats(): CoordinatorStats {
     return {
       published: this.#published,
@@ -349,6 +387,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return this.#listenerErrors
   }
 
+  /** Refuses new publishes (`SHUTTING_DOWN`), then waits for unconfirmed publishes and for queued and in-flight handlers. */
   async drain(): Promise<void> {
     if (this.#lifecycle === 'open') this.#lifecycle = 'draining'
     while (this.#pendingPublishes.size > 0) await Promise.allSettled([...this.#pendingPublishes])
@@ -362,11 +401,13 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     for (const e of [...this.#entries.values()]) await e.member.pipeline.idle()
   }
 
+  /** Drains, unsubscribes everything, fails pending requests with `SHUTTING_DOWN`, then drains and closes the connection. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop()
     return this.#stopping
   }
 
+  /** Same as {@link NatsMessageCoordinator.stop}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop()
   }
@@ -392,6 +433,10 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   async #firstConnect(): Promise<void> {
     try {
       const nc = await openConnection(this.options)
+      if (this.#lifecycle === 'stopped') {
+        await nc.close()
+        return
+      }
       this.#onConnected(nc, 'connect')
     } catch (e) {
       const error = e as CoordError

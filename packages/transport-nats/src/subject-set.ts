@@ -41,7 +41,8 @@ export function patternCovers(outer: string, inner: string): boolean {
 
 /**
  * The narrowest pattern covering both: equal tokens kept, differing ones become `*`, and `>` from the first
- * position where either pattern has it (or where their lengths differ).
+ * position where either pattern has it (or from the last common position when their lengths differ, which never
+ * happens for two overlapping patterns: they have the same length, or `>` comes first).
  *
  * @param a - a valid pattern
  * @param b - a valid pattern
@@ -53,7 +54,12 @@ export function generalize(a: string, b: string): string {
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const s = x[i]
     const t = y[i]
-    if (s === undefined || t === undefined || s === '>' || t === '>') {
+    if (s === undefined || t === undefined) {
+      // One pattern ended: `>` must take the last common position, since it needs at least one token.
+      out[out.length - 1] = '>'
+      break
+    }
+    if (s === '>' || t === '>') {
       out.push('>')
       break
     }
