@@ -38,12 +38,9 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   /** The scheduled flush fired (or drain asked): flush partial batches. */
   private flushDue = false
   private timer: unknown = undefined
-  private readonly onFlush = (): void => {
-    this.flushPending = false
-    this.timer = undefined
-    this.flushDue = true
-    this.pump()
-  }
+  /** Bound once, on first use, so subscriptions that never batch or never await carry no closure. */
+  private flushFn: (() => void) | undefined = undefined
+  private settledFn: (() => void) | undefined = undefined
 
   /**
    * Builds a record; {@link BusCore.createRecord} validates everything first.
@@ -189,8 +186,14 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   private scheduleFlush(): void {
     this.flushPending = true
     const wait = this.opts.batch!.maxWaitMs
-    if (wait > 0) this.timer = this.core.options.clock.setTimeout(this.onFlush, wait)
-    else setImmediate(this.onFlush)
+    const onFlush = (this.flushFn ??= (): void => {
+      this.flushPending = false
+      this.timer = undefined
+      this.flushDue = true
+      this.pump()
+    })
+    if (wait > 0) this.timer = this.core.options.clock.setTimeout(onFlush, wait)
+    else setImmediate(onFlush)
   }
 
   /** Moves queued messages to the handler while `maxInFlight` allows (and, for batches, while a batch is due). */
@@ -255,13 +258,11 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     this.inFlight++
     this.core.workStarted()
     // One closure per async delivery (the failure report needs the message); none for the success of a plain publish.
-    return promise.then(message.replyTo === undefined ? this.onSettled : (value: unknown) => this.onReply(value, message.replyTo!), (e: unknown) => {
+    return promise.then(message.replyTo === undefined ? (this.settledFn ??= (): void => this.settled()) : (value: unknown) => this.onReply(value, message.replyTo!), (e: unknown) => {
       this.settled()
       this.fail(e, message)
     })
   }
-
-  private readonly onSettled = (): void => this.settled()
 
   private onReply(value: unknown, replyTo: string): void {
     this.settled()

@@ -5,8 +5,15 @@ export interface TrieEntry {
 
 const NONE: readonly never[] = Object.freeze([])
 
-/** One trie level: literal children in a Map (so `__proto__` is an ordinary key), plus the `*` and `>` branches. */
+/**
+ * One trie level: literal children (a single one inline, more in a Map, so `__proto__` is an ordinary key), plus the
+ * `*` and `>` branches.
+ */
 class TrieNode<E> {
+  /** The only literal child's token, while there is just one (saves a Map on the long chains of distinct topics). */
+  onlyKey: string | undefined = undefined
+  onlyChild: TrieNode<E> | undefined = undefined
+  /** Literal children once there are two or more. */
   children: Map<string, TrieNode<E>> | undefined = undefined
   star: TrieNode<E> | undefined = undefined
   tail: TrieNode<E> | undefined = undefined
@@ -14,7 +21,44 @@ class TrieNode<E> {
   entries: readonly E[] = NONE
 
   isEmpty(): boolean {
-    return this.entries.length === 0 && this.star === undefined && this.tail === undefined && (this.children === undefined || this.children.size === 0)
+    return this.entries.length === 0 && this.star === undefined && this.tail === undefined && this.onlyChild === undefined && (this.children === undefined || this.children.size === 0)
+  }
+
+  /** The literal child for a token, if any. */
+  child(tok: string): TrieNode<E> | undefined {
+    if (this.onlyChild !== undefined) return this.onlyKey === tok ? this.onlyChild : undefined
+    return this.children?.get(tok)
+  }
+
+  /** Returns the literal child for a token, creating it. */
+  ensureChild(tok: string): TrieNode<E> {
+    const found = this.child(tok)
+    if (found !== undefined) return found
+    const created = new TrieNode<E>()
+    if (this.onlyChild === undefined && (this.children === undefined || this.children.size === 0)) {
+      this.onlyKey = tok
+      this.onlyChild = created
+      return created
+    }
+    if (this.onlyChild !== undefined) {
+      this.children = new Map([[this.onlyKey!, this.onlyChild]])
+      this.onlyKey = undefined
+      this.onlyChild = undefined
+    }
+    this.children!.set(tok, created)
+    return created
+  }
+
+  /** Removes the literal child for a token. */
+  deleteChild(tok: string): void {
+    if (this.onlyChild !== undefined) {
+      if (this.onlyKey === tok) {
+        this.onlyKey = undefined
+        this.onlyChild = undefined
+      }
+      return
+    }
+    this.children?.delete(tok)
   }
 }
 
@@ -42,15 +86,7 @@ export class TopicTrie<E extends TrieEntry> {
     for (const tok of entry.tokens) {
       if (tok === '*') node = node.star ??= new TrieNode<E>()
       else if (tok === '>') node = node.tail ??= new TrieNode<E>()
-      else {
-        node.children ??= new Map()
-        let next = node.children.get(tok)
-        if (next === undefined) {
-          next = new TrieNode<E>()
-          node.children.set(tok, next)
-        }
-        node = next
-      }
+      else node = node.ensureChild(tok)
     }
     node.entries = [...node.entries, entry]
     this.count++
@@ -67,7 +103,7 @@ export class TopicTrie<E extends TrieEntry> {
     let node: TrieNode<E> | undefined = this.root
     for (const tok of entry.tokens) {
       path.push({ node, tok })
-      node = tok === '*' ? node.star : tok === '>' ? node.tail : node.children?.get(tok)
+      node = tok === '*' ? node.star : tok === '>' ? node.tail : node.child(tok)
       if (node === undefined) return false
     }
     const i = node.entries.indexOf(entry)
@@ -78,7 +114,7 @@ export class TopicTrie<E extends TrieEntry> {
       const { node: parent, tok } = path[k]!
       if (tok === '*') parent.star = undefined
       else if (tok === '>') parent.tail = undefined
-      else parent.children!.delete(tok)
+      else parent.deleteChild(tok)
       node = parent
     }
     return true
@@ -97,6 +133,8 @@ export class TopicTrie<E extends TrieEntry> {
   /** Removes everything. */
   clear(): void {
     this.root.children = undefined
+    this.root.onlyKey = undefined
+    this.root.onlyChild = undefined
     this.root.star = undefined
     this.root.tail = undefined
     this.root.entries = NONE
@@ -111,7 +149,7 @@ function collect<E>(node: TrieNode<E>, tokens: readonly string[], i: number, out
   }
   // `>` needs at least one more token, which i < tokens.length guarantees.
   if (node.tail !== undefined) for (const e of node.tail.entries) out.push(e)
-  const child = node.children?.get(tokens[i]!)
+  const child = node.child(tokens[i]!)
   if (child !== undefined) collect(child, tokens, i + 1, out)
   if (node.star !== undefined) collect(node.star, tokens, i + 1, out)
 }
