@@ -59,8 +59,11 @@ describe('faults', () => {
     const sub = await bus(opts)
     const pub = await bus(opts)
     const seen = new Map<number, number>()
-    const s = await sub.subscribe('fault.alo', (m: Message<number>) => {
+    // A handler that takes a moment keeps messages in flight when the server dies: their acks are lost, the
+    // server redelivers them after ackWait, and consumer-side dedupe must keep them from the handler.
+    const s = await sub.subscribe('fault.alo', async (m: Message<number>) => {
       seen.set(m.payload, (seen.get(m.payload) ?? 0) + 1)
+      await new Promise((r) => setTimeout(r, 2))
     })
     await streamWithCrash(pub, srv, 'fault.alo', 64)
     await until(() => seen.size === TOTAL, `all ${TOTAL} messages (have ${seen.size})`)
