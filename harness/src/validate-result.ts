@@ -28,5 +28,17 @@ export function assertProtocolResult(value: unknown, protocol: ProtocolName): as
       if (m.met !== undefined && m.met !== null && typeof m.met !== 'boolean') fail(`${where} (${m.name}) with \`met\` not a boolean: ${String(m.met)}`)
     })
     if (s.charts !== undefined && !Array.isArray(s.charts)) fail(`scenario ${JSON.stringify(s.name)} with \`charts\` that is not an array`)
+    ;(s.charts ?? []).forEach((c, k) => {
+      const where = `scenario ${JSON.stringify(s.name)} chart #${k}`
+      if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || c.id === '' || typeof c.title !== 'string') fail(`${where} without an id and a title`)
+      const chart = c as unknown as Record<string, unknown>
+      const every = (list: unknown, check: (item: Record<string, unknown>) => boolean): boolean =>
+        Array.isArray(list) && list.every((item: unknown) => typeof item === 'object' && item !== null && check(item as Record<string, unknown>))
+      const ok =
+        (chart.kind === 'gantt' && every(chart.lanes, (l) => Array.isArray(l.bars))) ||
+        (chart.kind === 'lines' && every(chart.series, (x) => Array.isArray(x.points))) ||
+        (chart.kind === 'bars' && every(chart.groups, (g) => typeof g.values === 'object' && g.values !== null))
+      if (!ok) fail(`${where} (${c.id}) that is not a well-formed 'gantt', 'lines' or 'bars' chart`)
+    })
   })
 }

@@ -63,6 +63,10 @@ describe('runHarness', () => {
         { protocol: 'batch-registration', load: () => Promise.reject(new Error('cannot import')) },
         { protocol: 'event-monitoring', run: async () => ({ protocol: 'event-monitoring', scenarios: [{ name: 's', metrics: [{ name: 'm', unit: 'ms', legacy: 'fast' }] }] }) as unknown as ProtocolResult },
         { protocol: 'async-coordination', run: async () => routing },
+        {
+          protocol: 'transport-nats',
+          run: async () => ({ protocol: 'transport-nats', scenarios: [{ name: 's', metrics: [], charts: [{ kind: 'pie', id: 'p', title: 'Pie' }] }] }) as unknown as ProtocolResult,
+        },
         fake(routing),
       ],
       quick: true,
@@ -70,15 +74,16 @@ describe('runHarness', () => {
       machine,
       packages,
     })
-    expect(failed).toBe(4)
+    expect(failed).toBe(5)
     expect(results.protocols.map((p) => p.error)).toEqual([
       'boom',
       'cannot import',
       expect.stringMatching(/event-monitoring: the module returned scenario "s" metric #0 \(m\) with legacy\/enhanced that are neither numbers nor null/),
       'async-coordination: the module returned results for "multicast-routing"',
+      `transport-nats: the module returned scenario "s" chart #0 (p) that is not a well-formed 'gantt', 'lines' or 'bars' chart`,
       undefined,
     ])
-    expect(lines).toContain('[1/5] parallel-init: FAILED: boom (1 of 5 done)')
+    expect(lines).toContain('[1/6] parallel-init: FAILED: boom (1 of 6 done)')
   })
 
   it('gives up on a module that outlives the timeout and goes on', async () => {
