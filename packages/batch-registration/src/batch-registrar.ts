@@ -155,7 +155,7 @@ export class BatchRegistrar extends RegistryBase {
         continue
       }
       const id = record.id
-      if (this.store.has(id) || this.#reserved.has(id) || seen?.has(id) === true) {
+      if (this.store.has(id) || (this.#reserved.size !== 0 && this.#reserved.has(id)) || seen?.has(id) === true) {
         seen ??= new Set(added)
         results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'))
         continue
