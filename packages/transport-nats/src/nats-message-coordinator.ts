@@ -483,6 +483,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
         this.#connectedNow = true
         // Acks of publishes sent before or during the outage may never come: resend them now (same Nats-Msg-Id).
         this.#mux.rejectKind('puback', new CoordError('TRANSPORT_UNAVAILABLE', 'Reconnected before the publish was confirmed'))
+        this.#flushBuffer(nc)
       }
       this.#emitStatus(s)
     }).catch(() => undefined)
@@ -490,6 +491,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     for (const r of this.#jsRoutes.values()) {
       r.attach(nc).catch((e: unknown) => this.#emitStatus({ type: 'error', at: Date.now(), error: e as CoordError }))
     }
+    this.#flushBuffer(nc)
+    this.#emitStatus({ type, at: Date.now(), server: nc.getServer() })
+  }
+
+  // Sends what degraded 'buffer' mode kept while no server was reachable, in order.
+  #flushBuffer(nc: NatsConnection): void {
     const buffered = this.#buffer.splice(0)
     for (const b of buffered) {
       try {
@@ -498,7 +505,6 @@ export class NatsMessageCoordinator implements MessageCoordinator {
         this.#emitStatus({ type: 'error', at: Date.now(), error: unavailable(e, `flush a buffered publish to ${JSON.stringify(b.topic)}`) })
       }
     }
-    this.#emitStatus({ type, at: Date.now(), server: nc.getServer() })
   }
 
   #emitStatus(status: TransportStatus): void {
@@ -572,8 +578,13 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   #send(out: Buffered): void | Promise<void> {
     const nc = this.#nc
     if (nc === undefined) return this.#sendLater(out)
-    if (this.options.degraded?.mode === 'refuse' && !this.#connectedNow) throw this.#unavailableError(`publish to ${JSON.stringify(out.topic)}`)
-    if (this.options.delivery === 'at-least-once') return this.#sendDurable(nc, out)
+    if (this.options.delivery === 'at-least-once') {
+      if (this.options.degraded?.mode === 'refuse' && !this.#connectedNow) throw this.#unavailableError(`publish to ${JSON.stringify(out.topic)}`)
+      return this.#sendDurable(nc, out)
+    }
+    // The nats 2.x client discards what is published while it is disconnected (it resets its outbound buffer on each
+    // reconnect attempt): degraded mode keeps such publishes (buffer) or refuses them, instead of losing them silently.
+    if (!this.#connectedNow && this.options.degraded !== undefined) return this.#degrade(out)
     try {
       nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
     } catch (e) {
@@ -582,20 +593,21 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     this.#published++
   }
 
-  #sendLater(out: Buffered): void | Promise<void> {
-    const degraded = this.options.degraded
-    if (this.#unavailable !== undefined && degraded !== undefined) {
-      if (degraded.mode === 'refuse') throw this.#unavailableError(`publish to ${JSON.stringify(out.topic)}`)
-      if (this.#buffer.length >= degraded.bufferLimit) {
-        this.#rejected++
-        throw new CoordError('QUEUE_FULL', `Cannot buffer the publish to ${JSON.stringify(out.topic)}: ${degraded.bufferLimit} publishes already wait for a connection`, {
-          details: { topic: out.topic, bufferLimit: degraded.bufferLimit },
-        })
-      }
-      this.#buffer.push(out)
-      this.#published++
-      return
+  #degrade(out: Buffered): void {
+    const degraded = this.options.degraded!
+    if (degraded.mode === 'refuse') throw this.#unavailableError(`publish to ${JSON.stringify(out.topic)}`)
+    if (this.#buffer.length >= degraded.bufferLimit) {
+      this.#rejected++
+      throw new CoordError('QUEUE_FULL', `Cannot buffer the publish to ${JSON.stringify(out.topic)}: ${degraded.bufferLimit} publishes already wait for a connection`, {
+        details: { topic: out.topic, bufferLimit: degraded.bufferLimit },
+      })
     }
+    this.#buffer.push(out)
+    this.#published++
+  }
+
+  #sendLater(out: Buffered): void | Promise<void> {
+    if (this.#unavailable !== undefined && this.options.degraded !== undefined) return this.#degrade(out)
     return this.#track(
       this.connect().then(() => {
         const r = this.#send(out)
