@@ -33,7 +33,7 @@ export class BusCore {
   readonly requests: RequestTable
   readonly groups = new GroupRegistry()
   /** Live subscriptions, in subscription order. */
-  readonly records = new Map<string, SubscriptionRecord>()
+  readonly records = new Map<number, SubscriptionRecord>()
   /** True when a payload limit or a rate limit is set: only then does publish measure or count tokens. */
   readonly limited: boolean
   state: BusState = 'open'
@@ -103,20 +103,20 @@ export class BusCore {
    */
   createRecord(pattern: unknown, handler: unknown, options: unknown, onClose: (record: SubscriptionRecord) => void): SubscriptionRecord {
     this.assertOpen('subscribe')
-    const tokens = parsePattern(pattern)
+    parsePattern(pattern)
     assertFunction(handler, 'handler')
     const opts = normalizeSubscribeOptions(options)
     if (opts.group !== undefined) this.groups.check(opts.group, opts.groupStrategy)
     this.subSeq += 1
-    const record = new SubscriptionRecord(this, `sub-${this.subSeq}`, this.subSeq, pattern as string, tokens, handler as (arg: never) => unknown, opts, onClose)
+    const record = new SubscriptionRecord(this, this.subSeq, pattern as string, handler as (arg: never) => unknown, opts, onClose)
     if (opts.group !== undefined) this.groups.join(opts.group, opts.groupStrategy)
-    this.records.set(record.id, record)
+    this.records.set(record.seq, record)
     return record
   }
 
   /** Unindexes a closed record, keeping its delivery count. */
   retire(record: SubscriptionRecord): void {
-    if (!this.records.delete(record.id)) return
+    if (!this.records.delete(record.seq)) return
     this.retiredDelivered += record.delivered
     if (record.group !== undefined) this.groups.leave(record.group)
   }

@@ -10,6 +10,16 @@ export const REJECTED: unique symbol = Symbol('rejected')
 
 type AnyHandler = (arg: never) => unknown
 
+/** The flush scheduling of a batch subscription. */
+interface BatchState {
+  /** A flush is scheduled (tick or maxWaitMs timer). */
+  pending: boolean
+  /** The scheduled flush fired (or drain asked): hand over partial batches. */
+  due: boolean
+  timer: unknown
+  onFlush: (() => void) | undefined
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
@@ -21,7 +31,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * `rejected` or the queue, so `delivered + dropped + rejected + queued === matched` holds after every step.
  */
 export class SubscriptionRecord implements Subscription, GroupMember {
-  readonly group: string | undefined
   /** No `maxInFlight`, no batch: every message goes straight to the handler (the fast path). */
   readonly direct: boolean
   matched = 0
@@ -33,40 +42,42 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   closed = false
 
   private readonly queue: RingQueue<RoutedMessage> | undefined
-  /** A batch flush is scheduled (tick or maxWaitMs timer). */
-  private flushPending = false
-  /** The scheduled flush fired (or drain asked): flush partial batches. */
-  private flushDue = false
-  private timer: unknown = undefined
-  /** Bound once, on first use, so subscriptions that never batch or never await carry no closure. */
-  private flushFn: (() => void) | undefined = undefined
+  /** Batch subscriptions only: their flush scheduling. */
+  private readonly batching: BatchState | undefined
+  /** Bound once, on first use, so subscriptions that never await carry no closure. */
   private settledFn: (() => void) | undefined = undefined
 
   /**
    * Builds a record; {@link BusCore.createRecord} validates everything first.
    *
    * @param core - the shared state
-   * @param id - unique within the router
-   * @param seq - subscription order
+   * @param seq - subscription order, unique within the router (the id is derived from it)
    * @param pattern - the pattern
-   * @param tokens - the pattern's tokens
    * @param handler - the handler (a batch handler when `opts.batch` is set)
    * @param opts - normalized options
    * @param onClose - unindexes it from the router
    */
   constructor(
     private readonly core: BusCore,
-    readonly id: string,
     readonly seq: number,
     readonly pattern: string,
-    readonly tokens: readonly string[],
     private readonly handler: AnyHandler,
     readonly opts: NormalizedSubscribeOptions,
     private readonly onClose: (record: SubscriptionRecord) => void,
   ) {
-    this.group = opts.group
     this.direct = opts.batch === undefined && opts.maxInFlight === Infinity
     this.queue = this.direct ? undefined : new RingQueue<RoutedMessage>()
+    this.batching = opts.batch === undefined ? undefined : { pending: false, due: false, timer: undefined, onFlush: undefined }
+  }
+
+  /** Unique within its router: `sub-` and the subscription's sequence number. */
+  get id(): string {
+    return `sub-${this.seq}`
+  }
+
+  /** The load-balancing group, if any. */
+  get group(): string | undefined {
+    return this.opts.group
   }
 
   /** A snapshot of its counters. */
@@ -97,8 +108,11 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   close(): void {
     if (this.closed) return
     this.closed = true
-    if (this.timer !== undefined) this.core.options.clock.clearTimeout(this.timer)
-    this.timer = undefined
+    const b = this.batching
+    if (b !== undefined && b.timer !== undefined) {
+      this.core.options.clock.clearTimeout(b.timer)
+      b.timer = undefined
+    }
     const q = this.queue
     if (q !== undefined && q.length > 0) {
       const n = q.length
@@ -166,9 +180,10 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       q.push(message)
       this.core.workStarted()
     }
-    if (this.opts.batch !== undefined) {
-      if (q.length >= this.opts.batch.maxSize) this.pump()
-      else if (!this.flushPending) this.scheduleFlush()
+    const b = this.batching
+    if (b !== undefined) {
+      if (q.length >= this.opts.batch!.maxSize) this.pump()
+      else if (!b.pending) this.scheduleFlush(b)
     }
     return undefined
   }
@@ -176,23 +191,26 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   /** Flushes partial batches at once (drain). */
   flushNow(): void {
     if (this.queue === undefined || this.closed) return
-    if (this.timer !== undefined) this.core.options.clock.clearTimeout(this.timer)
-    this.timer = undefined
-    this.flushPending = false
-    this.flushDue = true
+    const b = this.batching
+    if (b !== undefined) {
+      if (b.timer !== undefined) this.core.options.clock.clearTimeout(b.timer)
+      b.timer = undefined
+      b.pending = false
+      b.due = true
+    }
     this.pump()
   }
 
-  private scheduleFlush(): void {
-    this.flushPending = true
+  private scheduleFlush(b: BatchState): void {
+    b.pending = true
     const wait = this.opts.batch!.maxWaitMs
-    const onFlush = (this.flushFn ??= (): void => {
-      this.flushPending = false
-      this.timer = undefined
-      this.flushDue = true
+    const onFlush = (b.onFlush ??= (): void => {
+      b.pending = false
+      b.timer = undefined
+      b.due = true
       this.pump()
     })
-    if (wait > 0) this.timer = this.core.options.clock.setTimeout(onFlush, wait)
+    if (wait > 0) b.timer = this.core.options.clock.setTimeout(onFlush, wait)
     else setImmediate(onFlush)
   }
 
@@ -214,14 +232,17 @@ export class SubscriptionRecord implements Subscription, GroupMember {
         // Counted done only now, after an async call counted itself as started: busy never touches 0 in between.
         this.core.workDone()
       } else {
-        if (!this.flushDue && q.length < batch.maxSize) break
+        if (!this.batching!.due && q.length < batch.maxSize) break
         const messages = q.take(batch.maxSize)
         this.callBatch(messages)
         this.core.workDone(messages.length)
       }
     }
-    if (q.length === 0) this.flushDue = false
-    else if (batch !== undefined && !this.flushDue && !this.flushPending && !this.closed) this.scheduleFlush()
+    const b = this.batching
+    if (b !== undefined) {
+      if (q.length === 0) b.due = false
+      else if (!b.due && !b.pending && !this.closed) this.scheduleFlush(b)
+    }
   }
 
   private callBatch(messages: RoutedMessage[]): void {

@@ -64,7 +64,7 @@ export class TopicTrieRouter implements MessageCoordinator {
   private lastRoute: Route | undefined = undefined
   private stopping: Promise<void> | undefined
   private readonly unindex = (record: SubscriptionRecord): void => {
-    this.trie.remove(record)
+    this.trie.remove(record.pattern.split('.'), record)
     this.invalidate()
   }
   private readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
@@ -162,7 +162,7 @@ export class TopicTrieRouter implements MessageCoordinator {
   subscribe(pattern: string, handler: (arg: never) => unknown, options?: object): Promise<Subscription> {
     try {
       const record = this.core.createRecord(pattern, handler, options, this.unindex)
-      this.trie.add(record)
+      this.trie.add(record.pattern.split('.'), record)
       this.invalidate()
       return Promise.resolve(record)
     } catch (e) {

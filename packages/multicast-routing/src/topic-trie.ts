@@ -1,73 +1,98 @@
-/** Something stored in the trie under a pattern. */
-export interface TrieEntry {
-  readonly tokens: readonly string[]
+/** The `*` and `>` branches of a level, allocated only where a pattern has a wildcard there. */
+interface Wildcards<E> {
+  star: TrieNode<E> | undefined
+  tail: TrieNode<E> | undefined
 }
 
-const NONE: readonly never[] = Object.freeze([])
-
 /**
- * One trie level: literal children (a single one inline, more in a Map, so `__proto__` is an ordinary key), plus the
- * `*` and `>` branches.
+ * One trie level, kept small because a router holds one or two per distinct topic:
+ * a single literal child inline (`key`, `next`), or a Map of them (so `__proto__` is an ordinary key);
+ * the wildcard branches in a side object; the entries ending here, one inline or several in an array.
  */
 class TrieNode<E> {
-  /** The only literal child's token, while there is just one (saves a Map on the long chains of distinct topics). */
-  onlyKey: string | undefined = undefined
-  onlyChild: TrieNode<E> | undefined = undefined
-  /** Literal children once there are two or more. */
-  children: Map<string, TrieNode<E>> | undefined = undefined
-  star: TrieNode<E> | undefined = undefined
-  tail: TrieNode<E> | undefined = undefined
-  /** Entries whose pattern ends here; rebuilt (never mutated) on change. */
-  entries: readonly E[] = NONE
+  /** The token of the only literal child, while `next` is that child. */
+  key: string | undefined = undefined
+  /** The only literal child, or a Map of literal children by token. */
+  next: TrieNode<E> | Map<string, TrieNode<E>> | undefined = undefined
+  wild: Wildcards<E> | undefined = undefined
+  /** Entries whose pattern ends here: one, or an array rebuilt (never mutated) on change. */
+  here: E | E[] | undefined = undefined
 
-  isEmpty(): boolean {
-    return this.entries.length === 0 && this.star === undefined && this.tail === undefined && this.onlyChild === undefined && (this.children === undefined || this.children.size === 0)
-  }
-
-  /** The literal child for a token, if any. */
   child(tok: string): TrieNode<E> | undefined {
-    if (this.onlyChild !== undefined) return this.onlyKey === tok ? this.onlyChild : undefined
-    return this.children?.get(tok)
+    const next = this.next
+    if (next === undefined) return undefined
+    if (next instanceof Map) return next.get(tok)
+    return this.key === tok ? next : undefined
   }
 
-  /** Returns the literal child for a token, creating it. */
   ensureChild(tok: string): TrieNode<E> {
     const found = this.child(tok)
     if (found !== undefined) return found
     const created = new TrieNode<E>()
-    if (this.onlyChild === undefined && (this.children === undefined || this.children.size === 0)) {
-      this.onlyKey = tok
-      this.onlyChild = created
-      return created
+    const next = this.next
+    if (next === undefined) {
+      this.key = tok
+      this.next = created
+    } else if (next instanceof Map) {
+      next.set(tok, created)
+    } else {
+      this.next = new Map([
+        [this.key!, next],
+        [tok, created],
+      ])
+      this.key = undefined
     }
-    if (this.onlyChild !== undefined) {
-      this.children = new Map([[this.onlyKey!, this.onlyChild]])
-      this.onlyKey = undefined
-      this.onlyChild = undefined
-    }
-    this.children!.set(tok, created)
     return created
   }
 
-  /** Removes the literal child for a token. */
   deleteChild(tok: string): void {
-    if (this.onlyChild !== undefined) {
-      if (this.onlyKey === tok) {
-        this.onlyKey = undefined
-        this.onlyChild = undefined
-      }
-      return
+    const next = this.next
+    if (next instanceof Map) {
+      next.delete(tok)
+      if (next.size === 0) this.next = undefined
+    } else if (next !== undefined && this.key === tok) {
+      this.key = undefined
+      this.next = undefined
     }
-    this.children?.delete(tok)
   }
+
+  isEmpty(): boolean {
+    return this.here === undefined && this.next === undefined && (this.wild === undefined || (this.wild.star === undefined && this.wild.tail === undefined))
+  }
+}
+
+function addEntry<E>(node: TrieNode<E>, entry: E): void {
+  const here = node.here
+  if (here === undefined) node.here = entry
+  else if (Array.isArray(here)) node.here = here.concat([entry])
+  else node.here = [here, entry]
+}
+
+function removeEntry<E>(node: TrieNode<E>, entry: E): boolean {
+  const here = node.here
+  if (here === entry) {
+    node.here = undefined
+    return true
+  }
+  if (!Array.isArray(here) || !here.includes(entry)) return false
+  const rest = here.filter((e) => e !== entry)
+  node.here = rest.length === 1 ? rest[0] : rest
+  return true
+}
+
+function pushEntries<E>(here: E | E[] | undefined, out: E[]): void {
+  if (here === undefined) return
+  if (Array.isArray(here)) for (const e of here) out.push(e)
+  else out.push(here)
 }
 
 /**
  * A subscription trie over NATS-style patterns: one level per token, `*` and `>` as separate branches.
  *
  * Matching a topic of k tokens visits at most the literal, `*` and `>` branch of each level it reaches.
+ * Entries must not be arrays.
  */
-export class TopicTrie<E extends TrieEntry> {
+export class TopicTrie<E extends object> {
   private readonly root = new TrieNode<E>()
   private count = 0
 
@@ -77,44 +102,51 @@ export class TopicTrie<E extends TrieEntry> {
   }
 
   /**
-   * Adds an entry under its pattern tokens.
+   * Adds an entry under a pattern's tokens.
    *
-   * @param entry - carries its tokens
+   * @param tokens - the pattern's tokens (from `parsePattern`)
+   * @param entry - what to return for matching topics
    */
-  add(entry: E): void {
+  add(tokens: readonly string[], entry: E): void {
     let node = this.root
-    for (const tok of entry.tokens) {
-      if (tok === '*') node = node.star ??= new TrieNode<E>()
-      else if (tok === '>') node = node.tail ??= new TrieNode<E>()
-      else node = node.ensureChild(tok)
+    for (const tok of tokens) {
+      if (tok === '*') {
+        const w = (node.wild ??= { star: undefined, tail: undefined })
+        node = w.star ??= new TrieNode<E>()
+      } else if (tok === '>') {
+        const w = (node.wild ??= { star: undefined, tail: undefined })
+        node = w.tail ??= new TrieNode<E>()
+      } else node = node.ensureChild(tok)
     }
-    node.entries = [...node.entries, entry]
+    addEntry(node, entry)
     this.count++
   }
 
   /**
    * Removes an entry, pruning levels left empty.
    *
-   * @param entry - an entry added before
+   * @param tokens - the tokens it was added under
+   * @param entry - the entry
    * @returns true when it was there
    */
-  remove(entry: E): boolean {
+  remove(tokens: readonly string[], entry: E): boolean {
     const path: { node: TrieNode<E>; tok: string }[] = []
     let node: TrieNode<E> | undefined = this.root
-    for (const tok of entry.tokens) {
+    for (const tok of tokens) {
       path.push({ node, tok })
-      node = tok === '*' ? node.star : tok === '>' ? node.tail : node.child(tok)
+      node = tok === '*' ? node.wild?.star : tok === '>' ? node.wild?.tail : node.child(tok)
       if (node === undefined) return false
     }
-    const i = node.entries.indexOf(entry)
-    if (i < 0) return false
-    node.entries = node.entries.length === 1 ? NONE : node.entries.filter((e) => e !== entry)
+    if (!removeEntry(node, entry)) return false
     this.count--
     for (let k = path.length - 1; k >= 0 && node.isEmpty(); k--) {
       const { node: parent, tok } = path[k]!
-      if (tok === '*') parent.star = undefined
-      else if (tok === '>') parent.tail = undefined
-      else parent.deleteChild(tok)
+      if (tok === '*' || tok === '>') {
+        const w = parent.wild!
+        if (tok === '*') w.star = undefined
+        else w.tail = undefined
+        if (w.star === undefined && w.tail === undefined) parent.wild = undefined
+      } else parent.deleteChild(tok)
       node = parent
     }
     return true
@@ -132,24 +164,23 @@ export class TopicTrie<E extends TrieEntry> {
 
   /** Removes everything. */
   clear(): void {
-    this.root.children = undefined
-    this.root.onlyKey = undefined
-    this.root.onlyChild = undefined
-    this.root.star = undefined
-    this.root.tail = undefined
-    this.root.entries = NONE
+    this.root.key = undefined
+    this.root.next = undefined
+    this.root.wild = undefined
+    this.root.here = undefined
     this.count = 0
   }
 }
 
 function collect<E>(node: TrieNode<E>, tokens: readonly string[], i: number, out: E[]): void {
   if (i === tokens.length) {
-    for (const e of node.entries) out.push(e)
+    pushEntries(node.here, out)
     return
   }
+  const w = node.wild
   // `>` needs at least one more token, which i < tokens.length guarantees.
-  if (node.tail !== undefined) for (const e of node.tail.entries) out.push(e)
+  if (w?.tail !== undefined) pushEntries(w.tail.here, out)
   const child = node.child(tokens[i]!)
   if (child !== undefined) collect(child, tokens, i + 1, out)
-  if (node.star !== undefined) collect(node.star, tokens, i + 1, out)
+  if (w?.star !== undefined) collect(w.star, tokens, i + 1, out)
 }

@@ -1,3 +1,5 @@
+import { matchTopic } from '@coord/kernel'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { RingQueue } from '../src/ring-queue.js'
 import { TokenBucketLimiter } from '../src/token-bucket.js'
@@ -41,20 +43,57 @@ describe('TokenBucketLimiter', () => {
 
 describe('TopicTrie', () => {
   it('prunes levels when entries leave, and handles prototype names as keys', () => {
-    const trie = new TopicTrie<{ tokens: readonly string[] }>()
-    const a = { tokens: ['__proto__', '*', '>'] }
-    const b = { tokens: ['constructor'] }
-    trie.add(a)
-    trie.add(b)
-    const out: { tokens: readonly string[] }[] = []
+    const trie = new TopicTrie<{ name: string }>()
+    const a = { name: 'a' }
+    const b = { name: 'b' }
+    trie.add(['__proto__', '*', '>'], a)
+    trie.add(['constructor'], b)
+    const out: { name: string }[] = []
     trie.match('__proto__.x.y', out)
     trie.match('constructor', out)
     expect(out).toEqual([a, b])
-    expect(trie.remove(a)).toBe(true)
-    expect(trie.remove(a)).toBe(false)
+    expect(trie.remove(['__proto__', '*', '>'], a)).toBe(true)
+    expect(trie.remove(['__proto__', '*', '>'], a)).toBe(false)
     expect(trie.size).toBe(1)
-    const again: { tokens: readonly string[] }[] = []
+    const again: { name: string }[] = []
     trie.match('__proto__.x.y', again)
     expect(again).toEqual([])
+  })
+
+  it('matches like the reference matcher through any sequence of adds and removes', () => {
+    const tok = fc.constantFrom('a', 'b', 'c', '__proto__')
+    const pattern = fc
+      .tuple(fc.array(fc.oneof(tok, fc.constant('*')), { minLength: 1, maxLength: 3 }), fc.boolean())
+      .map(([head, tail]) => (tail ? [...head, '>'] : head).join('.'))
+    const topic = fc.array(tok, { minLength: 1, maxLength: 4 }).map((t) => t.join('.'))
+    const op = fc.oneof(fc.record({ add: pattern }), fc.record({ remove: fc.nat(30) }))
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.array(topic, { minLength: 1, maxLength: 8 }), (ops, topics) => {
+        const trie = new TopicTrie<{ pattern: string }>()
+        const live: { pattern: string }[] = []
+        for (const o of ops) {
+          if ('add' in o) {
+            const e = { pattern: o.add }
+            trie.add(o.add.split('.'), e)
+            live.push(e)
+          } else if (live.length > 0) {
+            const [e] = live.splice(o.remove % live.length, 1)
+            expect(trie.remove(e!.pattern.split('.'), e!)).toBe(true)
+          }
+        }
+        expect(trie.size).toBe(live.length)
+        for (const t of topics) {
+          const out: { pattern: string }[] = []
+          trie.match(t, out)
+          expect(new Set(out)).toEqual(new Set(live.filter((e) => matchTopic(e.pattern, t))))
+          expect(out.length).toBe(live.filter((e) => matchTopic(e.pattern, t)).length)
+        }
+        for (const e of live.splice(0)) trie.remove(e.pattern.split('.'), e)
+        const none: unknown[] = []
+        for (const t of topics) trie.match(t, none as { pattern: string }[])
+        expect(none).toEqual([])
+      }),
+      { numRuns: 200 },
+    )
   })
 })
