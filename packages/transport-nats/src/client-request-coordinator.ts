@@ -1,5 +1,6 @@
-import { CoordError } from '@coord/kernel'
+import { CoordError, isCoordErrorCode } from '@coord/kernel'
 import { ErrorCode, type MsgHdrs, type NatsConnection, type NatsError } from 'nats'
+import { ERROR_HEADER } from './headers.js'
 import { NatsMessageCoordinator } from './nats-message-coordinator.js'
 
 /**
@@ -34,8 +35,10 @@ export class ClientRequestNatsCoordinator extends NatsMessageCoordinator {
 async function translate(request: Promise<{ readonly data: Uint8Array; readonly headers?: MsgHdrs | undefined }>, topic: string, timeoutMs: number): Promise<{ readonly data: Uint8Array }> {
   try {
     const reply = await request
-    const code = reply.headers?.get('Coord-Error') ?? ''
-    if (code !== '') throw new CoordError('HANDLER_FAILED', `The responder to ${JSON.stringify(topic)} failed`, { details: { topic, remote: true } })
+    const code = reply.headers?.get(ERROR_HEADER) ?? ''
+    if (code !== '') {
+      throw new CoordError(isCoordErrorCode(code) ? code : 'HANDLER_FAILED', `The responder to ${JSON.stringify(topic)} failed: ${remoteMessage(reply.data)}`, { details: { topic, remote: true } })
+    }
     return reply
   } catch (e) {
     if (CoordError.is(e)) throw e
@@ -43,5 +46,14 @@ async function translate(request: Promise<{ readonly data: Uint8Array; readonly 
     if (code === ErrorCode.NoResponders) throw new CoordError('NO_RESPONDERS', `Nothing is subscribed to ${JSON.stringify(topic)}`, { cause: e, details: { topic } })
     if (code === ErrorCode.Timeout) throw new CoordError('TIMEOUT', `No reply to the request on ${JSON.stringify(topic)} within ${timeoutMs} ms`, { cause: e, details: { topic, timeoutMs } })
     throw new CoordError('TRANSPORT_UNAVAILABLE', `The request to ${JSON.stringify(topic)} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+  }
+}
+
+function remoteMessage(data: Uint8Array): string {
+  const text = new TextDecoder().decode(data)
+  try {
+    return String((JSON.parse(text) as { message?: unknown }).message ?? text)
+  } catch {
+    return text
   }
 }

@@ -854,19 +854,29 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     if (to === undefined) return
     const nc = this.#nc
     if (nc === undefined || nc.isClosed()) return
+    if (!outcome.ok) {
+      this.#replyError(nc, to, outcome.error)
+      return
+    }
+    if (outcome.value === undefined) return
     try {
-      if (outcome.ok) {
-        if (outcome.value === undefined) return
-        const data = encodeWith(this.options.codec, outcome.value, 'reply')
-        this.#checkSize(message.topic, data.length)
-        nc.publish(to, data)
-      } else {
-        const h = toNatsHeaders(undefined, { [ERROR_HEADER]: outcome.error.code })!
-        nc.publish(to, new TextEncoder().encode(JSON.stringify({ message: outcome.error.message })), { headers: h.headers })
-      }
+      const data = encodeWith(this.options.codec, outcome.value, 'reply')
+      this.#checkSize(message.topic, data.length)
+      nc.publish(to, data)
     } catch (e) {
+      // The reply cannot be sent as it is (not encodable, too large): the requester learns why at once.
       const error = CoordError.is(e) ? e : unavailable(e, `reply to a request on ${JSON.stringify(message.topic)}`)
       this.#report({ reason: 'handler-error', topic: message.topic, subscriptionId: '', pattern: '', error, message })
+      this.#replyError(nc, to, error)
+    }
+  }
+
+  #replyError(nc: NatsConnection, to: string, error: CoordError): void {
+    try {
+      const h = toNatsHeaders(undefined, { [ERROR_HEADER]: error.code })!
+      nc.publish(to, new TextEncoder().encode(JSON.stringify({ message: error.message.slice(0, 1000) })), { headers: h.headers })
+    } catch {
+      // the connection is gone: the requester times out
     }
   }
 

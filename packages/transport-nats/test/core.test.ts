@@ -107,6 +107,12 @@ describe('NatsMessageCoordinator over core NATS', () => {
     expect(failures).toHaveLength(1)
     expect(failures[0]!.error.code).toBe('HANDLER_FAILED')
     expect(a.stats().failed).toBe(1)
+    // a reply the codec cannot encode fails the request at once with the codec's code, rather than a TIMEOUT
+    await a.subscribe('bad.reply', () => 10n)
+    await expect(a.request('bad.reply', 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    const legacy = await bus({}, ClientRequestNatsCoordinator)
+    await expect(legacy.request('bad.reply', 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(legacy.request('will.fail', 1)).rejects.toMatchObject({ code: 'HANDLER_FAILED' })
   })
 
   it('rejects an invalid topic before it reaches the server (a space would split the subject)', async () => {
