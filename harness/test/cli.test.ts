@@ -13,8 +13,6 @@ import { parseXml } from './xml.js'
 // written and well-formed, and never asserts timings.
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-// Placeholder modules (protocol issues not landed yet) fail with this message; any other failure fails the test.
-const PLACEHOLDER = /benchmark module is not written yet|not written or not built yet/
 
 const out = mkdtempSync(join(tmpdir(), 'coord-harness-cli-'))
 afterAll(() => rmSync(out, { recursive: true, force: true }))
@@ -46,9 +44,9 @@ describe('coord-harness CLI', () => {
       expect(JSON.parse(r.stdout)).toEqual(json)
       expect(json.protocols.map((p) => p.protocol)).toEqual(PROTOCOL_NAMES)
       expect(Object.keys(json.machine).sort()).toEqual(['cpuModel', 'cpus', 'memory', 'node', 'os'])
-      const failed = json.protocols.filter((p) => p.error !== undefined)
-      expect(r.status, r.stderr.slice(-3000)).toBe(failed.length > 0 ? 1 : 0)
-      for (const p of failed) expect(p.error, `${p.protocol} failed to run`).toMatch(PLACEHOLDER)
+      // every protocol module must run (a missed target is fine, a module that fails to run is not)
+      for (const p of json.protocols) expect(p.error, `${p.protocol} failed to run`).toBeUndefined()
+      expect(r.status, r.stderr.slice(-3000)).toBe(0)
       for (const p of json.protocols) {
         for (const s of p.scenarios) {
           for (const m of s.metrics) {
