@@ -81,7 +81,7 @@ describe('renderReport', () => {
 
   it('lists failed modules and the command to reproduce each protocol', () => {
     expect(md).toContain('- **event-monitoring**: the event-monitoring benchmark module is not written yet')
-    expect(md).toContain('`pnpm run harness -- --protocol parallel-init`. Samples: 5 per implementation.')
+    expect(md).toContain('- **parallel-init**: `pnpm run harness -- --protocol parallel-init`\n  - Samples: 5 per implementation.')
     expect(md).toContain('`pnpm run harness -- --protocol event-monitoring`')
   })
 

@@ -192,7 +192,8 @@ export function renderReport(results: HarnessResults): string {
     '',
   )
   for (const run of results.protocols) {
-    lines.push(`- **${run.protocol}**: \`pnpm run harness -- --protocol ${run.protocol}\`${run.result?.reproduce ? `. ${run.result.reproduce}` : ''}`)
+    lines.push(`- **${run.protocol}**: \`pnpm run harness -- --protocol ${run.protocol}\``)
+    if (run.result?.reproduce) lines.push(`  - ${run.result.reproduce.replace(/\r?\n/g, ' ')}`)
   }
   lines.push('', 'Add `--json` to print the JSON on stdout, and `--out DIR` to write the report elsewhere.', '')
   return lines.join('\n')
