@@ -1,7 +1,8 @@
-import type { Message } from '@coord/kernel'
+import { eventMonitoringPlugin } from '@coord/event-monitoring'
+import { createKernel, type HealthChange, type Message, Tokens } from '@coord/kernel'
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { NatsMessageCoordinator, type NatsTransportOptions, type TransportStatus } from '../src/index.js'
+import { connectTransport, NatsMessageCoordinator, type NatsTransportOptions, natsTransportPlugin, type TransportStatus } from '../src/index.js'
 import { freePort, type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -136,6 +137,28 @@ describe('faults', () => {
     }
     await new Promise((r) => setTimeout(r, 100))
     expect(events).toEqual(['disconnect', 'reconnect', 'disconnect', 'reconnect'])
+  })
+
+  it('lets a HealthMonitor watch the transport through onStatus', async () => {
+    const srv = await server(false)
+    const kernel = createKernel({ plugins: [natsTransportPlugin({ servers: srv.url, reconnectTimeWaitMs: 50 }), eventMonitoringPlugin({ hysteresis: 1 })] })
+    cleanups.push(() => kernel.stop())
+    const nats = kernel.resolve(Tokens.MessageCoordinator) as NatsMessageCoordinator
+    await connectTransport(nats)
+    await kernel.start()
+    const health = kernel.resolve(Tokens.HealthMonitor)
+    health.watch('nats', { heartbeatIntervalMs: 3_600_000 })
+    const changes: HealthChange[] = []
+    health.onChange((c) => changes.push(c))
+    nats.onStatus((st) => {
+      if (st.type === 'disconnect') health.report('nats', 'unhealthy', `lost ${st.server ?? 'the server'}`)
+      if (st.type === 'reconnect') health.report('nats', 'healthy')
+    })
+    await srv.kill('SIGKILL')
+    await until(() => health.status('nats') === 'unhealthy', 'the transport to be unhealthy')
+    await srv.restart()
+    await until(() => health.status('nats') === 'healthy', 'the transport to be healthy again')
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['healthy->unhealthy', 'unhealthy->healthy'])
   })
 
   it('fails with TRANSPORT_UNAVAILABLE when the server is down at start, or never answers', async () => {
