@@ -5,10 +5,14 @@ import {
   type DeliveryFailure,
   describeValue,
   matchTopic,
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
   type MessageCoordinator,
+  type MessageHandler,
   type OutgoingMessage,
   type PublishOptions,
   type RequestOptions,
+  type SubscribeOptions,
   type Subscription,
 } from '@coord/kernel'
 import { BusCore } from './bus-core.js'
@@ -106,7 +110,9 @@ export class LinearScanRouter implements MessageCoordinator {
    * @param options - group, maxInFlight, queue, batch
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
    */
-  async subscribe(pattern: string, handler: (arg: never) => unknown, options?: object): Promise<Subscription> {
+  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
+  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
+  async subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
     return this.core.createRecord(pattern, handler, options, this.noop)
   }
 

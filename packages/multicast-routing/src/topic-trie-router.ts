@@ -4,10 +4,14 @@ import {
   type CoordinatorStats,
   type DeliveryFailure,
   describeValue,
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
   type MessageCoordinator,
+  type MessageHandler,
   type OutgoingMessage,
   type PublishOptions,
   type RequestOptions,
+  type SubscribeOptions,
   type Subscription,
 } from '@coord/kernel'
 import { BusCore } from './bus-core.js'
@@ -159,7 +163,9 @@ export class TopicTrieRouter implements MessageCoordinator {
    * @param options - group, maxInFlight, queue, batch
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
    */
-  subscribe(pattern: string, handler: (arg: never) => unknown, options?: object): Promise<Subscription> {
+  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
+  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
+  subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
     try {
       const record = this.core.createRecord(pattern, handler, options, this.unindex)
       this.trie.add(record.pattern.split('.'), record)
