@@ -149,6 +149,7 @@ describe('scales', () => {
     const s = logScale(3, 20_000, [0, 100])
     expect(s.ticks).toEqual([1, 10, 100, 1000, 10_000, 100_000])
     expect(s(1000)).toBeCloseTo(60)
+    expect(logScale(1e-3, 1e12, [0, 1]).ticks.length).toBeLessThanOrEqual(9)
   })
 
   it('formats ticks compactly and escapes XML', () => {

@@ -60,8 +60,9 @@ export function logScale(min: number, max: number, range: readonly [number, numb
   if (e1 === e0) e1 = e0 + 1
   const ticks: number[] = []
   const minor = e1 - e0 <= 2
+  const every = Math.max(1, Math.ceil((e1 - e0) / 8)) // at most about 8 decade labels
   for (let e = e0; e <= e1; e++) {
-    ticks.push(Number((10 ** e).toPrecision(12)))
+    if ((e - e0) % every === 0 || e === e1) ticks.push(Number((10 ** e).toPrecision(12)))
     if (minor && e < e1) ticks.push(Number((2 * 10 ** e).toPrecision(12)), Number((5 * 10 ** e).toPrecision(12)))
   }
   const [r0, r1] = range
