@@ -8,6 +8,7 @@ import {
   type UnifiedCoordinationSystem,
 } from '@coord/kernel'
 import { ControllerPool } from './controller-pool.js'
+import { DeadlineQueue } from './deadline-queue.js'
 import { assertDeps } from './deps.js'
 import { TaskHandle } from './handle.js'
 import { LaneScheduler } from './lane-scheduler.js'
@@ -28,7 +29,7 @@ export interface CoordinatorDeps {
  *
  * `coordinate` validates at once and returns a handle. Tasks wait in priority lanes served by a pull loop under a
  * global concurrency cap (see {@link LaneScheduler} for the anti-starvation rule). A running task sends one request
- * per target with a shared AbortSignal and arms one deadline timer; it ends when its policy is met, as soon as the
+ * per target with a shared AbortSignal, and its deadline joins one queue behind a single timer; it ends when its policy is met, as soon as the
  * policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then aborted, and replies
  * that still arrive are counted in `stats().lateReplies`. The AbortController of a task whose requests all settled is
  * reused by a later task (a fresh AbortSignal costs microseconds in Node); one that was aborted never is.
@@ -45,7 +46,10 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
   readonly #agents: AgentManager
   readonly #host: RunHost
   readonly #scheduler: LaneScheduler<TaskRun>
-  readonly #live = new Set<TaskRun>()
+  readonly #deadlines = new DeadlineQueue()
+  /** Queued and running tasks, linked through the tasks themselves. */
+  #liveHead: TaskRun | undefined = undefined
+  #liveCount = 0
   readonly #idle: (() => void)[] = []
   #seq = 0
   #queued = 0
@@ -72,6 +76,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
       giveBackController: (c) => pool.giveBack(c),
       bus: deps.bus,
       topicFor: o.topicFor,
+      deadlines: this.#deadlines,
       settled: (run) => this.#settled(run),
       lateReply: () => {
         this.#late++
@@ -90,7 +95,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
     if (this.#closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
     const prepared = prepareTask(task, this.#agents)
     const run = new TaskRun(this.#host, `task-${++this.#seq}`, prepared, this.#host.clock())
-    this.#live.add(run)
+    this.#link(run)
     this.#queued++
     const signal = prepared.signal
     if (signal !== undefined) {
@@ -112,7 +117,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
   /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every queued and running task has ended. */
   drain(): Promise<void> {
     this.#closed = true
-    if (this.#live.size === 0) return Promise.resolve()
+    if (this.#liveCount === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
@@ -121,8 +126,9 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
     this.#closed = true
     const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
     // Queued tasks first, so that slots freed by cancelled running tasks start nothing.
-    for (const run of [...this.#live]) if (!run.started) run.cancel(reason)
-    for (const run of [...this.#live]) run.cancel(reason)
+    for (const run of this.#liveTasks()) if (!run.started) run.cancel(reason)
+    for (const run of this.#liveTasks()) run.cancel(reason)
+    this.#deadlines.clear()
     return Promise.resolve()
   }
 
@@ -142,13 +148,38 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
     run.start()
   }
 
+  #link(run: TaskRun): void {
+    const head = this.#liveHead
+    run.liveNext = head
+    if (head !== undefined) head.livePrev = run
+    this.#liveHead = run
+    this.#liveCount++
+  }
+
+  #unlink(run: TaskRun): void {
+    const { livePrev: prev, liveNext: next } = run
+    if (prev === undefined) this.#liveHead = next
+    else prev.liveNext = next
+    if (next !== undefined) next.livePrev = prev
+    run.livePrev = undefined
+    run.liveNext = undefined
+    this.#liveCount--
+  }
+
+  /** A snapshot of the live tasks, oldest first. */
+  #liveTasks(): TaskRun[] {
+    const out: TaskRun[] = []
+    for (let r = this.#liveHead; r !== undefined; r = r.liveNext) out.push(r)
+    return out.reverse()
+  }
+
   #settled(run: TaskRun): void {
-    this.#live.delete(run)
+    this.#unlink(run)
     this.#completed++
     if (run.started) {
       this.#running--
       this.#scheduler.release()
     } else this.#queued--
-    if (this.#live.size === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve()
+    if (this.#liveCount === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve()
   }
 }

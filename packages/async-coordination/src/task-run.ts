@@ -1,4 +1,5 @@
 import type { AgentReply, CoordinationOutcome, CoordinationResult, MessageCoordinator, RequestOptions } from '@coord/kernel'
+import type { DeadlineEntry, DeadlineList, DeadlineQueue } from './deadline-queue.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'
 import { decide, MAX_TIMEOUT_MS, type PreparedTask } from './task-input.js'
 
@@ -7,6 +8,8 @@ export interface RunHost {
   readonly clock: () => number
   readonly bus: MessageCoordinator
   readonly topicFor: (agentId: string) => string
+  /** The deadlines of the running tasks, behind one timer. */
+  readonly deadlines: DeadlineQueue
   /** Gives a clean AbortController for a task's requests. */
   takeController(): AbortController
   /** Takes back the controller of a task whose requests all settled. */
@@ -19,17 +22,16 @@ export interface RunHost {
 
 const PENDING = 0
 const ANSWERED = 1
-
-function onDeadline(run: TaskRun): void {
-  run.finish('timeout', undefined)
-}
+/** How far past the task's deadline the bus's own request timeout is set. */
+const BACKSTOP_MS = 20
 
 /**
- * One coordination task of the EventDrivenCoordinator: its targets, replies so far, deadline timer and request
- * signal. It is its own abort listener (`handleEvent`) for the caller's signal, so no closure is kept per task;
- * everything it holds is dropped when it ends.
+ * One coordination task of the EventDrivenCoordinator: its targets, replies so far, deadline and request signal.
+ * It is its own abort listener (`handleEvent`) for the caller's signal and its own entry in the deadline queue and in
+ * the coordinator's list of live tasks, so no closure or wrapper is kept per task; everything it holds is dropped
+ * when it ends.
  */
-export class TaskRun {
+export class TaskRun implements DeadlineEntry {
   readonly host: RunHost
   readonly id: string
   readonly targets: readonly string[]
@@ -43,11 +45,17 @@ export class TaskRun {
   signal: AbortSignal | undefined
   startedAt = -1
   done = false
+  deadlineAt = 0
+  deadlinePrev: DeadlineEntry | undefined = undefined
+  deadlineNext: DeadlineEntry | undefined = undefined
+  deadlineList: DeadlineList | undefined = undefined
+  /** Links in the coordinator's list of live tasks. */
+  livePrev: TaskRun | undefined = undefined
+  liveNext: TaskRun | undefined = undefined
   #states: Uint8Array
   #ok = 0
   #failed = 0
   #controller: AbortController | undefined = undefined
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined
   #resolve!: (result: CoordinationResult) => void
 
   constructor(host: RunHost, id: string, task: PreparedTask, enqueuedAt: number) {
@@ -66,6 +74,11 @@ export class TaskRun {
     })
   }
 
+  /** The deadline passed. */
+  expire(): void {
+    this.finish('timeout', undefined)
+  }
+
   /** The caller's signal aborted. */
   handleEvent(): void {
     this.cancel(this.signal?.reason)
@@ -81,9 +94,9 @@ export class TaskRun {
     const host = this.host
     this.startedAt = host.clock()
     const controller = (this.#controller = host.takeController())
-    // The bus's own timeout is a backstop one tick after the task's deadline, so the deadline decides first.
-    const options: RequestOptions = { timeoutMs: Math.min(this.timeoutMs + 1, MAX_TIMEOUT_MS), signal: controller.signal }
-    this.#timer = setTimeout(onDeadline, this.timeoutMs, this)
+    // The bus's own timeout is only a backstop, set past the task's deadline so that the deadline decides first.
+    const options: RequestOptions = { timeoutMs: Math.min(this.timeoutMs + BACKSTOP_MS, MAX_TIMEOUT_MS), signal: controller.signal }
+    host.deadlines.add(this, this.timeoutMs)
     const targets = this.targets
     const payload = this.payload
     for (let i = 0; i < targets.length && !this.done; i++) {
@@ -145,8 +158,7 @@ export class TaskRun {
     if (this.done) return
     this.done = true
     const endedAt = this.host.clock()
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
+    this.host.deadlines.remove(this)
     if (this.signal !== undefined) this.signal.removeEventListener('abort', this)
     this.signal = undefined
     this.payload = undefined

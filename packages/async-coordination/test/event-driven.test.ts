@@ -186,20 +186,54 @@ describe('EventDrivenCoordinator deadline', () => {
     expect(uc.stats().lateReplies).toBe(0)
   })
 
-  it('passes the bus a backstop timeout just past the deadline, and the abort signal', () => {
+  it('passes the bus a backstop timeout past the deadline, and the abort signal', () => {
     const { bus, uc } = setup()
     uc.coordinate(task(['a'], { timeoutMs: 70 }))
-    expect(bus.last('a').options?.timeoutMs).toBe(71)
+    expect(bus.last('a').options?.timeoutMs).toBe(90)
     expect(bus.last('a').options?.signal).toBeInstanceOf(AbortSignal)
   })
 
-  it('clears its timer when it completes early', async () => {
+  it('leaves the deadline queue when it completes early: the shared timer then holds nothing and no longer keeps the process alive', async () => {
     const { bus, uc } = setup()
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
     const h = uc.coordinate(task(['a'], { timeoutMs: 10_000 }))
-    expect(vi.getTimerCount()).toBe(1)
+    const timer = setTimeoutSpy.mock.results[0]!.value as NodeJS.Timeout
+    expect(timer.hasRef()).toBe(true)
     bus.last('a').resolve(1)
-    await h.result
+    const r = await h.result
+    expect(timer.hasRef()).toBe(false)
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(r.outcome).toBe('met')
+    expect(uc.stats()).toEqual({ queued: 0, running: 0, completed: 1, lateReplies: 0 })
+    setTimeoutSpy.mockRestore()
+  })
+
+  it('one timer serves many running tasks, whatever their deadlines', async () => {
+    const { bus, uc } = setup()
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+    const boxes = [300, 100, 200, 100].map((timeoutMs, i) => track(uc.coordinate(task([['a', 'b', 'c', 'd'][i]!], { timeoutMs })).result))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(boxes.map((b) => b.value?.outcome)).toEqual([undefined, 'timeout', undefined, 'timeout'])
+    bus.last('c').resolve('C')
+    await flush()
+    expect(boxes[2]!.value?.outcome).toBe('met')
+    await vi.advanceTimersByTimeAsync(199)
+    expect(boxes[0]!.value).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(boxes[0]!.value?.outcome).toBe('timeout')
     expect(vi.getTimerCount()).toBe(0)
+    setTimeoutSpy.mockRestore()
+  })
+
+  it('twenty running tasks with the same deadline share a single timer', async () => {
+    const { uc } = setup()
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+    const results = Array.from({ length: 20 }, (_, i) => uc.coordinate(task([['a', 'b', 'c', 'd', 'e'][i % 5]!], { timeoutMs: 100 })).result)
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(100)
+    expect((await Promise.all(results)).every((r) => r.outcome === 'timeout')).toBe(true)
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1)
+    setTimeoutSpy.mockRestore()
   })
 })
 
@@ -215,7 +249,6 @@ describe('EventDrivenCoordinator cancellation', () => {
     expect(r.replies).toHaveLength(1)
     expect(bus.last('b').aborted).toBe(true)
     expect(bus.last('b').abortReason).toMatchObject({ code: 'ABORTED', cause: 'user pressed stop' })
-    expect(vi.getTimerCount()).toBe(0)
     expect(uc.stats()).toMatchObject({ running: 0, completed: 1, lateReplies: 0 })
   })
 
