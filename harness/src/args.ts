@@ -27,8 +27,9 @@ export const USAGE = `Usage: coord-harness [--protocol NAME ...] [--quick] [--ou
 Runs each protocol's legacy and enhanced implementations on the same workloads and writes
 COORD-012_PERFORMANCE_VALIDATION_REPORT.md, coord-012.json and charts/*.svg.
 
-  --protocol NAME  run only this protocol; repeat it or separate names with commas
-                   (${PROTOCOL_NAMES.join(', ')}); default: all
+  -p, --protocol NAME
+                   run only this protocol; repeat it or separate names with commas
+                   (${PROTOCOL_NAMES.join(', ')}); default: all, swarm last
   --quick          small workloads and few samples (a smoke test, under a minute)
   --out DIR        where to write the report; default: reports/ at the repository root,
                    or reports/.quick/ with --quick
