@@ -1,4 +1,14 @@
-import { getEventListeners } from 'node:events'
+import { getEventListeners, setMaxListeners } from 'node:events'
+
+/**
+ * Creates the controller whose signal a task passes to all its requests: the bus adds one abort listener per request,
+ * so the signal has no listener limit (Node would otherwise warn about a leak above 10 targets).
+ */
+export function newRequestController(): AbortController {
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
+  return controller
+}
 
 /**
  * Reuses the AbortControllers of tasks that ended with every request settled.
@@ -23,7 +33,7 @@ export class ControllerPool {
 
   /** A controller that is not aborted and has no listeners. */
   take(): AbortController {
-    return this.#free.pop() ?? new AbortController()
+    return this.#free.pop() ?? newRequestController()
   }
 
   /**

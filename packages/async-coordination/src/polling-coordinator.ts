@@ -10,6 +10,7 @@ import {
   type MessageCoordinator,
   type UnifiedCoordinationSystem,
 } from '@coord/kernel'
+import { newRequestController } from './controller-pool.js'
 import { assertDeps } from './deps.js'
 import type { CoordinatorDeps } from './event-driven-coordinator.js'
 import { TaskHandle } from './handle.js'
@@ -172,7 +173,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
     const { clock, topicFor, pollIntervalMs } = this.#options
     const { targets, payload, timeoutMs, need } = t.task
     t.startedAt = clock()
-    t.controller = new AbortController()
+    t.controller = newRequestController()
     const signal = t.controller.signal
     // The bus's own timeout is a backstop past the first check after the deadline, so the deadline decides.
     const requestTimeoutMs = Math.min(timeoutMs + 2 * pollIntervalMs, MAX_TIMEOUT_MS)

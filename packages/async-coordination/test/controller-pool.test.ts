@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ControllerPool } from '../src/controller-pool.js'
 import { EventDrivenCoordinator } from '../src/index.js'
 import { FakeAgents, FakeBus, flush } from './fakes.js'
@@ -61,5 +61,24 @@ describe('EventDrivenCoordinator signal reuse', () => {
     expect(signal?.aborted).toBe(false)
     bus.last('a').resolve(2)
     expect((await second.result).outcome).toBe('met')
+  })
+})
+
+describe('tasks with many targets', () => {
+  it('share one signal across more than 10 requests without a MaxListeners warning, in both coordinators', async () => {
+    const { PollingCoordinator } = await import('../src/index.js')
+    const warn = vi.spyOn(process, 'emitWarning')
+    for (const Impl of [EventDrivenCoordinator, PollingCoordinator]) {
+      const agents = new FakeAgents()
+      const ids = Array.from({ length: 30 }, (_, i) => `w${i}`)
+      for (const id of ids) agents.add({ id })
+      const bus = new FakeBus()
+      const uc = new Impl({ agents, bus }, { pollIntervalMs: 1 })
+      const h = uc.coordinate({ targets: { agents: ids }, payload: 1, timeoutMs: 1000 })
+      for (const r of bus.requests) r.resolve('ok')
+      expect((await h.result).outcome).toBe('met')
+    }
+    expect(warn).not.toHaveBeenCalled()
+    warn.mockRestore()
   })
 })
