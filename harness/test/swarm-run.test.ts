@@ -11,6 +11,7 @@ describe('runSwarm', () => {
     expect(Object.keys(f.modes).sort()).toEqual(['async-coordination', 'batch-registration', 'event-monitoring', 'multicast-routing', 'parallel-init'])
     expect(f.published).toBe(40) // 400 msg/s for 100 ms, kept by count
     expect(f.delivered).toBe(f.published)
+    expect(f.busLost).toBe(0)
     expect(f.heartbeats).toBe(4) // 20 agents every 500 ms, for 100 ms
     expect(f.tasks).toBe(2)
     expect(f.tasksMet).toBe(f.tasks)

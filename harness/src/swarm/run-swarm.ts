@@ -64,6 +64,8 @@ export interface SwarmFigures {
   readonly published: number
   /** Agent messages delivered to their handlers. */
   readonly delivered: number
+  /** Messages the bus itself dropped, rejected or saw fail in a handler (its own counters), over the whole run. */
+  readonly busLost: number
   /** Heartbeats sent. */
   readonly heartbeats: number
   /** Coordination tasks started. */
@@ -176,6 +178,7 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   const loadUtilisation = loadCpuMs / loadWallMs
   const settled = await Promise.all(results)
 
+  const busStats = bus.stats()
   const ts = process.hrtime.bigint()
   await kernel.stop()
   const shutdownMs = ms(ts)
@@ -198,6 +201,7 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
     published,
     delivered,
+    busLost: busStats.dropped + busStats.rejected + busStats.failed,
     heartbeats,
     tasks,
     tasksMet: settled.filter((s) => s.policyMet).length,
