@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os'
+import { findGc } from './gc.js'
 import { machineInfo, packageVersions } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
 import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
@@ -94,6 +95,7 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
       const name = entry.protocol
       const tag = `[${index + 1}/${total}] ${name}`
       progress(`${tag}: starting (${index} of ${total} done)`)
+      findGc()?.() // the previous module's garbage is not this module's cost
       const started = process.hrtime.bigint()
       const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6
       current = { name, stray: [] }
