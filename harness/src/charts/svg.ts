@@ -110,12 +110,12 @@ export function seriesColors(names: readonly string[]): string[] {
 }
 
 /**
- * Tells whether a series is a bound rather than a measurement (drawn dashed).
+ * Tells whether a series is a bound or a target rather than a measurement (drawn dashed).
  *
  * @param name - the series name
  */
 export function isBoundSeries(name: string): boolean {
-  return /\bbound\b|critical path/i.test(name)
+  return /\bbound\b|critical path|\btarget\b/i.test(name)
 }
 
 /**

@@ -185,6 +185,18 @@ export const bench: ProtocolBench = {
         },
         {
           kind: 'lines',
+          id: 'timeline',
+          title: `Swarm CPU utilisation through the load phase at ${messageRate} msg/s (first sample of each)`,
+          xLabel: 'ms into the measured load phase',
+          yLabel: 'cores (per ~100 ms window)',
+          series: [
+            { name: 'legacy', points: legacy[0]?.timeline ?? [] },
+            { name: 'enhanced', points: enhanced[0]?.timeline ?? [] },
+            { name: 'target for enhanced (at most)', points: [[0, TARGET_UTILISATION], [size.loadMs, TARGET_UTILISATION]] },
+          ],
+        },
+        {
+          kind: 'lines',
           id: 'calibration',
           title: 'Calibration: CPU demand of the legacy swarm against offered message rate',
           xLabel: 'messages/s',

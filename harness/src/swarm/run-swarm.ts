@@ -52,6 +52,8 @@ export interface SwarmFigures {
   readonly loadDemand: number
   /** The load phase's actual wall time, in milliseconds (`loadMs` plus any lag). */
   readonly loadWallMs: number
+  /** CPU ÷ wall per window of about 100 ms through the measured load phase, as [ms since it began, utilisation]. */
+  readonly timeline: readonly (readonly [number, number])[]
   /** The kernel's startup makespan, in milliseconds. */
   readonly startupMs: number
   /** Registering every agent, in milliseconds. */
@@ -132,12 +134,20 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   let tasks = 0
   const results: Promise<{ policyMet: boolean; timing: { totalMs: number } }>[] = []
   // offers the load for `durationMs`, continuing the counts of the previous phase
-  const drive = (durationMs: number): Promise<void> =>
+  const drive = (durationMs: number, timeline?: [number, number][]): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const start = process.hrtime.bigint()
       const base = { published, heartbeats, tasks }
+      let window = { at: 0, cpu: process.cpuUsage() }
       const tick = (): void => {
         try {
+          if (timeline) {
+            const now = ms(start)
+            if (now - window.at >= 100) {
+              timeline.push([Math.round(now), cpuMs(process.cpuUsage(window.cpu)) / (now - window.at)])
+              window = { at: now, cpu: process.cpuUsage() }
+            }
+          }
           const elapsed = Math.min(ms(start), durationMs)
           const dueMessages = base.published + Math.floor((config.messageRate * elapsed) / 1000)
           while (published < dueMessages) {
@@ -172,7 +182,8 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
   // the measured load phase: from its first tick to the tick that offered its last message
   const cpuLoad0 = process.cpuUsage()
   const tl = process.hrtime.bigint()
-  await drive(config.loadMs)
+  const timeline: [number, number][] = []
+  await drive(config.loadMs, timeline)
   const loadWallMs = ms(tl)
   const loadCpuMs = cpuMs(process.cpuUsage(cpuLoad0))
   const loadUtilisation = loadCpuMs / loadWallMs
@@ -195,6 +206,7 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     loadUtilisation,
     loadDemand: loadCpuMs / config.loadMs,
     loadWallMs,
+    timeline,
     startupMs,
     registrationMs,
     shutdownMs,
