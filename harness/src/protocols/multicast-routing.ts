@@ -245,7 +245,7 @@ async function fanoutScenario(w: Workload, async: boolean, ctx: { quick: boolean
     ctx.progress(`multicast-routing: 1 topic × ${n} ${kind} subscribers`)
     const pairs = Array.from({ length: n }, () => topic)
     const figures = await micro(await contenders(pairs, async, () => topic, () => undefined), ctx.quick)
-    const note = `${MICRO_NOTE(ctx.quick)}; ${n} ${kind} handler(s) on ${topic}; peers emit the payload to the same number of listeners; the bound is an array of ${n} functions called in a for loop${async ? ' (async: promises ignored, as the emitters do; the routers track each one for isolation, maxInFlight and drain; "${FLOOR}" is that loop plus one .then(undefined, f) per promise, the least any isolating router must do)' : ''}`
+    const note = `${MICRO_NOTE(ctx.quick)}; ${n} ${kind} handler(s) on ${topic}; peers emit the payload to the same number of listeners; the bound is an array of ${n} functions called in a for loop${async ? ' (async: promises ignored, as the emitters do; the routers track each one for isolation, maxInFlight and drain; "' + FLOOR + '" is that loop plus one .then(undefined, f) per promise, the least any isolating router must do)' : ''}`
     const peers = async ? [...PEERS, FLOOR] : PEERS
     metrics.push(rateMetric(`deliveries/s, 1 topic × ${n} ${kind} subscribers`, figures, n, peers, note))
     metrics.push(nsMetric(`ns/publish, 1 topic × ${n} ${kind} subscribers`, figures, !async, note))
