@@ -1,22 +1,10 @@
 import { CoordError, describeValue, type HealthCheck, type HealthStatus } from '@coord/kernel'
-import type { Bucket, QueueEntry } from './deadline-queue.js'
 
 /** Why an agent is dead: a stall, a process exit, or a signal (a report or a check). */
 export type DeathCause = 'stall' | 'exit' | 'signal'
 
-/** An agent's check in the enhanced monitor's check queue. */
-export interface CheckEntry extends QueueEntry {
-  /** The agent. */
-  readonly record: AgentRecord
-}
-
-/**
- * A watched agent's mutable state, shared by both monitors.
- *
- * The record itself is the entry of the enhanced monitor's deadline queue (`queueBucket`, `queueIndex`), so a
- * re-arm touches this one object only.
- */
-export interface AgentRecord extends QueueEntry {
+/** A watched agent's mutable state, shared by both monitors. */
+export interface AgentRecord {
   readonly id: string
   readonly intervalMs: number
   readonly missedBeats: number
@@ -40,8 +28,8 @@ export interface AgentRecord extends QueueEntry {
   detachProcess: (() => void) | undefined
   /** A process exit not yet acted on (legacy notices it at its next poll). */
   exitDetail: string | undefined
-  /** The check queue entry (enhanced monitor, agents with a check only), allocated once. */
-  readonly checkEntry: CheckEntry | undefined
+  /** The enhanced monitor's slot number for this agent (its handle in the deadline and check queues), or -1. */
+  slot: number
 }
 
 const WATCH_KEYS = ['heartbeatIntervalMs', 'missedBeats', 'check', 'critical']
@@ -89,10 +77,7 @@ export function createRecord(id: unknown, options: unknown, now: number): AgentR
     checkPeriodMs: intervalMs,
     detachProcess: undefined,
     exitDetail: undefined,
-    queueBucket: undefined as Bucket<QueueEntry> | undefined,
-    queueIndex: -1,
-    checkEntry: undefined,
+    slot: -1,
   }
-  if (record.check !== undefined) (record as { checkEntry: CheckEntry }).checkEntry = { record, queueBucket: undefined, queueIndex: -1 }
   return record
 }

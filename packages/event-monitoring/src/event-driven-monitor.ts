@@ -1,13 +1,18 @@
 import { CoordError, describeValue, type HealthChange, type HealthMonitor, type HealthSnapshot, type HealthStatus, type WatchOptions } from '@coord/kernel'
 import type { Registry } from 'prom-client'
-import type { AgentRecord, CheckEntry } from './agent-record.js'
+import type { AgentRecord } from './agent-record.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { assertKnownKeys, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+import { SlotTable } from './slot-table.js'
 
 /** The longest delay setTimeout accepts. */
 const MAX_DELAY = 2 ** 31 - 1
+/** The deadline queue's per-slot layout: 2 fields of the queue, then last seen and window. */
+const SLOT_STRIDE = 4
+const LAST_SEEN = 2
+const WINDOW = 3
 
 /** Counters of an {@link EventDrivenMonitor}: the shared ones plus its deadline queue's size. */
 export interface EventDrivenStats extends MonitorStats {
@@ -24,7 +29,8 @@ export interface EventDrivenStats extends MonitorStats {
  * deadline lives in one {@link DeadlineQueue} (checks in a second one) behind a single timer, so the number of
  * active timers does not grow with the number of agents.
  *
- * A heartbeat only moves the agent's deadline (O(1)); the queue entry is re-armed lazily when its old tick comes.
+ * A heartbeat only moves the agent's deadline (O(1)); the queue entry is re-armed lazily when its old tick comes,
+ * reading dense per-slot arrays ({@link SlotTable}) rather than the agents' records.
  * Only user `check` functions are polled, on an adaptive schedule: from `checkMaxFactor × heartbeatIntervalMs`
  * while they pass (doubling up to it) down to `checkMinFactor × heartbeatIntervalMs` while they fail.
  *
@@ -38,12 +44,19 @@ export interface EventDrivenStats extends MonitorStats {
  */
 export class EventDrivenMonitor implements HealthMonitor {
   readonly #core: HealthCore
-  readonly #deadlines: DeadlineQueue<AgentRecord>
-  readonly #checks: DeadlineQueue<CheckEntry>
+  readonly #slots = new SlotTable()
+  readonly #deadlines: DeadlineQueue
+  readonly #checks: DeadlineQueue
   readonly #checkMin: number
   readonly #checkMax: number
   #timer: NodeJS.Timeout | undefined
   #armedFor = Infinity
+  /**
+   * How far ahead each wake-up re-arms agents that have heartbeated since: half the smallest
+   * `windowMs − heartbeatIntervalMs` watched so far, so an agent that keeps its promise is moved at most about once
+   * per window while the queue needs a wake-up only about once per look-ahead, not once per tick.
+   */
+  #lookaheadMs = Infinity
 
   /**
    * Creates a monitor; it arms no timer until something is watched.
@@ -57,7 +70,8 @@ export class EventDrivenMonitor implements HealthMonitor {
     const tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
     this.#checkMin = numberOption(options.checkMinFactor, 'checkMinFactor', 0.25, 0, true)
     this.#checkMax = numberOption(options.checkMaxFactor, 'checkMaxFactor', 1, this.#checkMin, false, 1000)
-    this.#deadlines = new DeadlineQueue(tickMs)
+    // Two extra fields per slot beside the queue's own: last seen and window, so a re-arm reads one cache line.
+    this.#deadlines = new DeadlineQueue(tickMs, 2)
     this.#checks = new DeadlineQueue(tickMs)
     this.#core = new HealthCore(
       shared,
@@ -78,10 +92,15 @@ export class EventDrivenMonitor implements HealthMonitor {
    */
   watch(id: string, options: WatchOptions): void {
     const record = this.#core.add(id, options)
+    this.#lookaheadMs = Math.min(this.#lookaheadMs, (record.windowMs - record.intervalMs) / 2, 60_000)
+    const slot = this.#slots.add(record)
+    this.#deadlines.reserve(slot)
+    const data = this.#deadlines.data
+    data[slot * SLOT_STRIDE + WINDOW] = record.windowMs
     this.#armDeadline(record)
-    if (record.checkEntry !== undefined) {
+    if (record.check !== undefined) {
       record.checkPeriodMs = record.intervalMs * this.#checkMax
-      this.#checks.schedule(record.checkEntry, record.lastSeenAt + record.checkPeriodMs)
+      this.#checks.schedule(record.slot, record.lastSeenAt + record.checkPeriodMs)
       this.#rearm()
     }
   }
@@ -118,7 +137,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`
    */
   heartbeat(id: string): void {
-    this.#core.heartbeat(id)
+    this.#touch(this.#core.heartbeat(id))
   }
 
   /**
@@ -130,7 +149,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
    */
   report(id: string, status: HealthStatus, detail?: string): void {
-    this.#core.report(id, status, detail)
+    this.#touch(this.#core.report(id, status, detail))
   }
 
   /**
@@ -141,8 +160,11 @@ export class EventDrivenMonitor implements HealthMonitor {
   unwatch(id: string): boolean {
     const record = this.#core.remove(id)
     if (record === undefined) return false
-    this.#deadlines.cancel(record)
-    if (record.checkEntry !== undefined) this.#checks.cancel(record.checkEntry)
+    this.#deadlines.cancel(record.slot)
+    this.#checks.cancel(record.slot)
+    // NaN makes a handle already popped in a running wake-up fall through to the (now empty) record check.
+    this.#deadlines.data[record.slot * SLOT_STRIDE + WINDOW] = Number.NaN
+    this.#slots.remove(record)
     if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
     return true
   }
@@ -203,6 +225,7 @@ export class EventDrivenMonitor implements HealthMonitor {
     this.#disarm()
     this.#deadlines.clear()
     this.#checks.clear()
+    this.#slots.clear()
     return this.#core.stop()
   }
 
@@ -211,24 +234,33 @@ export class EventDrivenMonitor implements HealthMonitor {
     return this.stop()
   }
 
+  /** Copies a record's last-seen time into its slot of the deadline queue's data. */
+  #touch(record: AgentRecord): void {
+    const slot = record.slot
+    if (slot >= 0) this.#deadlines.data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
+  }
+
   #armDeadline(record: AgentRecord): void {
-    if (record.removed) return
+    const slot = record.slot
+    if (record.removed || slot < 0) return
+    this.#touch(record)
     if (record.status === 'dead') {
-      this.#deadlines.cancel(record)
+      this.#deadlines.cancel(slot)
       if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
-    } else if (record.queueBucket === undefined) {
-      this.#deadlines.schedule(record, record.lastSeenAt + record.windowMs)
+    } else if (!this.#deadlines.has(slot)) {
+      this.#deadlines.schedule(slot, record.lastSeenAt + record.windowMs)
       this.#rearm()
     }
   }
 
   #checkSettled(record: AgentRecord, status: HealthStatus): void {
-    const entry = record.checkEntry
-    if (record.removed || this.#core.stopped || entry === undefined) return
+    const slot = record.slot
+    if (record.removed || this.#core.stopped || slot < 0) return
+    this.#touch(record)
     const max = record.intervalMs * this.#checkMax
     const min = record.intervalMs * this.#checkMin
     record.checkPeriodMs = status === 'healthy' ? Math.min(max, Math.max(min, record.checkPeriodMs * 2)) : min
-    this.#checks.schedule(entry, this.#core.now() + record.checkPeriodMs)
+    this.#checks.schedule(slot, this.#core.now() + record.checkPeriodMs)
     this.#rearm()
   }
 
@@ -254,6 +286,12 @@ export class EventDrivenMonitor implements HealthMonitor {
     this.#armedFor = Infinity
   }
 
+  /** The current deadline of a slot, from the queue's data. */
+  readonly #deadlineOf = (slot: number): number => {
+    const data = this.#deadlines.data
+    return data[slot * SLOT_STRIDE + LAST_SEEN]! + data[slot * SLOT_STRIDE + WINDOW]!
+  }
+
   readonly #onTimer = (): void => {
     this.#timer = undefined
     this.#armedFor = Infinity
@@ -261,18 +299,34 @@ export class EventDrivenMonitor implements HealthMonitor {
     core.wakeups++
     const now = core.now()
     const deadlines = this.#deadlines
+    const slots = this.#slots
     for (let due = deadlines.popDue(now); due !== undefined; due = deadlines.popDue(now)) {
+      // The hot loop reads one cache line per agent (the queue's slot data); a record is touched only for a death.
+      const records = slots.records
       for (let i = 0; i < due.length; i++) {
-        const record = due[i]!
-        // Dead and unwatched records were cancelled, so every record here is alive and watched.
-        const deadline = record.lastSeenAt + record.windowMs
-        if (now < deadline) deadlines.schedule(record, deadline) // lazy re-arm: a heartbeat only moved the deadline
-        else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+        const slot = due[i]!
+        const data = deadlines.data // re-read: listeners may watch agents and grow it
+        const deadline = data[slot * SLOT_STRIDE + LAST_SEEN]! + data[slot * SLOT_STRIDE + WINDOW]!
+        if (now < deadline) {
+          deadlines.schedule(slot, deadline) // lazy re-arm: a heartbeat only moved the deadline
+          continue
+        }
+        // A listener may have unwatched this agent during this wake-up (dead and unwatched agents are cancelled).
+        const record = records[slot]
+        if (record === undefined || record.status === 'dead') continue
+        if (now < record.lastSeenAt + record.windowMs) {
+          data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
+          deadlines.schedule(slot, record.lastSeenAt + record.windowMs)
+        } else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
       }
     }
+    if (this.#lookaheadMs > 0 && deadlines.size > 0) deadlines.rearmUntil(now + this.#lookaheadMs, this.#deadlineOf)
     const checks = this.#checks
     for (let due = checks.popDue(now); due !== undefined; due = checks.popDue(now)) {
-      for (let i = 0; i < due.length; i++) core.runCheck(due[i]!.record)
+      for (let i = 0; i < due.length; i++) {
+        const record = slots.records[due[i]!]
+        if (record !== undefined) core.runCheck(record)
+      }
     }
     this.#rearm()
   }

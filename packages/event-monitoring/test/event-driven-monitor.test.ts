@@ -217,3 +217,52 @@ describe('options validation', () => {
     expect(codeOf(() => new PollingMonitor(options as never))).toBe('INVALID_OPTIONS')
   })
 })
+
+describe('EventDrivenMonitor re-entrancy (fake timers)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('copes with listeners that unwatch, re-watch and watch agents while a wake-up reports deaths', async () => {
+    const monitor = new EventDrivenMonitor({ tickMs: 10 })
+    const seen: string[] = []
+    for (let i = 0; i < 20; i++) monitor.watch(`a${i}`, { heartbeatIntervalMs: 100 })
+    monitor.onChange((c) => {
+      seen.push(`${c.id}:${c.to}`)
+      if (c.id === 'a0') {
+        // during the wake-up that reports a0 (all 20 share its tick): drop some, re-watch one, add many
+        for (let i = 1; i < 10; i++) monitor.unwatch(`a${i}`)
+        monitor.watch('a1', { heartbeatIntervalMs: 1000 })
+        for (let i = 0; i < 200; i++) monitor.watch(`new${i}`, { heartbeatIntervalMs: 50 })
+      }
+    })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(seen.filter((s) => s.startsWith('a')).sort()).toEqual(['a0:dead', ...Array.from({ length: 10 }, (_, i) => `a${i + 10}:dead`)].sort())
+    expect(monitor.status('a1')).toBe('healthy')
+    await vi.advanceTimersByTimeAsync(160)
+    expect(seen.filter((s) => s.startsWith('new'))).toHaveLength(200)
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(monitor.status('a1')).toBe('dead')
+    for (const id of ['a0', 'a1', ...Array.from({ length: 10 }, (_, i) => `a${i + 10}`), ...Array.from({ length: 200 }, (_, i) => `new${i}`)]) monitor.unwatch(id)
+    expect(monitor.stats()).toMatchObject({ watched: 0, scheduled: 0, buckets: 0, timers: 0 })
+    expect(vi.getTimerCount()).toBe(0)
+    await monitor.stop()
+  })
+
+  it('reuses the slots of unwatched agents without confusing their deadlines', async () => {
+    const monitor = new EventDrivenMonitor({ tickMs: 10 })
+    const deaths: string[] = []
+    monitor.onChange((c) => c.to === 'dead' && deaths.push(c.id))
+    monitor.watch('short', { heartbeatIntervalMs: 10 })
+    monitor.unwatch('short')
+    monitor.watch('long', { heartbeatIntervalMs: 1000 }) // takes the freed slot
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(deaths).toEqual([])
+    await vi.advanceTimersByTimeAsync(1010)
+    expect(deaths).toEqual(['long'])
+    await monitor.stop()
+  })
+})
