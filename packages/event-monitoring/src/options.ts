@@ -64,7 +64,7 @@ export interface HealthMonitorOptions {
 export interface EventDrivenMonitorOptions extends HealthMonitorOptions {
   /**
    * Deadline granularity in milliseconds: deadlines are rounded up to a multiple of it, so a stall is reported at
-   * most `tickMs` after `missedBeats × heartbeatIntervalMs`. 0 keeps deadlines exact.
+   * most `tickMs` after `missedBeats × heartbeatIntervalMs`. 0 keeps deadlines exact (to the microsecond).
    *
    * @defaultValue 10
    */
