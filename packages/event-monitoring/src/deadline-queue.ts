@@ -189,14 +189,17 @@ export class DeadlineQueue {
   }
 
   /**
-   * Looks ahead: every handle due at or before `limit` whose deadline (read through `deadlineOf`) now lies beyond
-   * `limit` is moved to that deadline at once, so the ticks up to `limit` keep only the handles really due then
-   * and usually need no wake-up at all. Returns how many handles were looked at.
+   * Looks ahead: every handle due at or before `limit` whose deadline now lies beyond `limit` is moved to that
+   * deadline at once, so the ticks up to `limit` keep only the handles really due then and usually need no wake-up.
+   * A handle's deadline is read from its {@link DeadlineQueue.data} as the sum of two of the caller's fields (such
+   * as last seen + window); NaN, or a deadline not beyond `limit`, leaves it where it is. Returns how many handles
+   * were looked at.
    *
    * @param limit - the horizon, in clock milliseconds
-   * @param deadlineOf - the handle's current deadline (NaN or anything not above `limit` leaves it where it is)
+   * @param fieldA - the index (within the handle's stride) of the first addend, such as last seen
+   * @param fieldB - the index of the second addend, such as the window
    */
-  rearmUntil(limit: number, deadlineOf: (handle: number) => number): number {
+  rearmUntil(limit: number, fieldA: number, fieldB: number): number {
     const heap = this.#heap
     const within: Bucket[] = []
     const stack = [0]
@@ -207,6 +210,7 @@ export class DeadlineQueue {
       within.push(bucket)
       stack.push(2 * i + 1, 2 * i + 2)
     }
+    const stride = this.#stride
     let visits = 0
     for (const bucket of within) {
       const handles = bucket.handles
@@ -215,7 +219,8 @@ export class DeadlineQueue {
         if (j >= handles.length) continue
         const handle = handles[j]!
         visits++
-        const deadline = deadlineOf(handle)
+        const data = this.#state // re-read: schedule may grow it
+        const deadline = data[handle * stride + fieldA]! + data[handle * stride + fieldB]!
         if (deadline > limit) this.schedule(handle, deadline)
       }
     }

@@ -286,12 +286,6 @@ export class EventDrivenMonitor implements HealthMonitor {
     this.#armedFor = Infinity
   }
 
-  /** The current deadline of a slot, from the queue's data. */
-  readonly #deadlineOf = (slot: number): number => {
-    const data = this.#deadlines.data
-    return data[slot * SLOT_STRIDE + LAST_SEEN]! + data[slot * SLOT_STRIDE + WINDOW]!
-  }
-
   readonly #onTimer = (): void => {
     this.#timer = undefined
     this.#armedFor = Infinity
@@ -320,7 +314,7 @@ export class EventDrivenMonitor implements HealthMonitor {
         } else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
       }
     }
-    if (this.#lookaheadMs > 0 && deadlines.size > 0) deadlines.rearmUntil(now + this.#lookaheadMs, this.#deadlineOf)
+    if (this.#lookaheadMs > 0 && deadlines.size > 0) deadlines.rearmUntil(now + this.#lookaheadMs, LAST_SEEN, WINDOW)
     const checks = this.#checks
     for (let due = checks.popDue(now); due !== undefined; due = checks.popDue(now)) {
       for (let i = 0; i < due.length; i++) {

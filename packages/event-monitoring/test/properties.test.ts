@@ -14,7 +14,7 @@ describe('DeadlineQueue against a model', () => {
     )
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 25 }), fc.array(op, { maxLength: 80 }), (tick, ops) => {
-        const queue = new DeadlineQueue(tick)
+        const queue = new DeadlineQueue(tick, 2) // two extra fields per handle, summed by 'rearm': a deadline and 0
         const model = new Map<number, number>() // item -> rounded due
         const step = tick > 0 ? tick : 0.001 // tick 0 keeps deadlines exact to the microsecond
         let popped = -Infinity // the latest due already taken
@@ -32,14 +32,18 @@ describe('DeadlineQueue against a model', () => {
             expect(queue.has(o.item)).toBe(model.has(o.item))
             expect(queue.cancel(o.item)).toBe(model.delete(o.item))
           } else if (o.kind === 'rearm') {
-            // deadlineOf(h) = its current due + a per-item shift
-            const deadlineOf = (h: number): number => (model.has(h) ? model.get(h)! + o.moves[h]! : Number.NaN)
+            // each item's new deadline: its current due plus a shift (NaN for an unscheduled item)
             const expected = new Map(model)
+            for (let h = 0; h < 20; h++) {
+              queue.reserve(h)
+              queue.data[h * queue.stride + 2] = model.has(h) ? model.get(h)! + o.moves[h]! : Number.NaN
+              queue.data[h * queue.stride + 3] = 0
+            }
             for (const [item, due] of model) {
               const d = due + o.moves[item]!
               if (due <= o.limit && d > o.limit) expected.set(item, queue.roundUp(d))
             }
-            queue.rearmUntil(o.limit, deadlineOf)
+            queue.rearmUntil(o.limit, 2, 3)
             model.clear()
             for (const [k, v] of expected) model.set(k, v)
           } else {
