@@ -282,6 +282,11 @@ function span(samples: readonly number[]): [number, number] | undefined {
   return [round(lo), round(hi)]
 }
 
+/** A reduction as a percentage for a note, or `n/a`. */
+function percent(r: number): string {
+  return Number.isFinite(r) ? `${round(r * 100, 3)}%` : 'n/a'
+}
+
 function reduction(legacy: number, enhanced: number): number {
   return legacy > 0 ? 1 - enhanced / legacy : Number.NaN
 }
@@ -307,7 +312,7 @@ function cpuMetric(name: string, legacy: readonly number[], enhanced: readonly n
     target: { kind: 'reduction', value: target },
     met: Number.isFinite(r) ? r >= target : null,
     ranges: ranges(legacy, enhanced),
-    note: `${note}; reduction ${Number.isFinite(r) ? `${round(r * 100, 3)}%` : 'n/a'}; ${legacy.length} samples each`,
+    note: `${note}; reduction ${percent(r)}; ${legacy.length} samples each`,
   }
 }
 
@@ -409,7 +414,7 @@ async function runAll(ctx: BenchContext, sides: Readonly<Record<'legacy' | 'enha
       ranges: ranges(withIngest('legacy'), withIngest('enhanced')),
       note:
         `whole-window process.cpuUsage() minus the driver alone (${round(driverCpu, 3)} ms/s); includes ${agents * (1000 / INTERVAL_MS)} heartbeat() calls/s, ` +
-        `the identical O(1) map update on both sides, and GC; reduction ${round(reduction(l, e) * 100, 3)}%; no target: ingestion is the workload, not the monitoring`,
+        `the identical O(1) map update on both sides, and GC; reduction ${percent(reduction(l, e))}; no target: ingestion is the workload, not the monitoring`,
     })
     cpuSeries.legacy.push([agents, round(median(monitoring('legacy')))])
     cpuSeries.enhanced.push([agents, round(median(monitoring('enhanced')))])

@@ -30,7 +30,9 @@ export interface EventDrivenStats extends MonitorStats {
  * active timers does not grow with the number of agents.
  *
  * A heartbeat only moves the agent's deadline (O(1)); the queue entry is re-armed lazily when its old tick comes,
- * reading dense per-slot arrays ({@link SlotTable}) rather than the agents' records.
+ * reading the queue's dense per-slot data rather than the agents' records. Each wake-up also looks ahead and re-arms
+ * at once the agents due soon that have heartbeated since, so a healthy swarm costs a few wake-ups per window
+ * instead of one per tick, while an agent that stops is still reported within one tick of its deadline.
  * Only user `check` functions are polled, on an adaptive schedule: from `checkMaxFactor × heartbeatIntervalMs`
  * while they pass (doubling up to it) down to `checkMinFactor × heartbeatIntervalMs` while they fail.
  *
@@ -53,8 +55,8 @@ export class EventDrivenMonitor implements HealthMonitor {
   #armedFor = Infinity
   /**
    * How far ahead each wake-up re-arms agents that have heartbeated since: half the smallest
-   * `windowMs − heartbeatIntervalMs` watched so far, so an agent that keeps its promise is moved at most about once
-   * per window while the queue needs a wake-up only about once per look-ahead, not once per tick.
+   * `windowMs − heartbeatIntervalMs` watched so far (at most 60 s; 0, which turns look-ahead off, once an agent with
+   * `missedBeats: 1` is watched). An agent that keeps its promise then leaves the horizon at every re-arm.
    */
   #lookaheadMs = Infinity
 
