@@ -83,7 +83,8 @@ export function addSubject(subjects: readonly string[], pattern: string): string
     const overlapping = rest.filter((s) => patternsOverlap(s, merged))
     if (overlapping.length === 0) break
     for (const s of overlapping) merged = generalize(merged, s)
-    rest = rest.filter((s) => !patternsOverlap(s, merged))
+    // Only what was merged leaves the set: a subject that overlaps the wider pattern is merged in the next round.
+    rest = rest.filter((s) => !overlapping.includes(s))
   }
   rest.push(merged)
   return rest

@@ -63,6 +63,12 @@ describe('stream subject algebra (nats-server 2.9 refuses overlapping subjects i
     )
   })
 
+  it('does not drop a subject that overlaps only the widened pattern (regression: a.*.a vanished after adding b.b.>)', () => {
+    const set = addSubject(addSubject(addSubject([], 'a.*.a')!, '*.b.a.>')!, 'b.b.>')!
+    for (const p of ['a.*.a', '*.b.a.>', 'b.b.>']) expect(set.some((s) => patternCovers(s, p))).toBe(true)
+    for (let i = 0; i < set.length; i++) for (let j = i + 1; j < set.length; j++) expect(patternsOverlap(set[i]!, set[j]!)).toBe(false)
+  })
+
   it('keeps disjoint patterns apart and merges the overlapping ones the server refused', () => {
     expect(addSubject(['x.>'], 'y.z')).toEqual(['x.>', 'y.z'])
     expect(addSubject(['x.>'], 'x.y.z')).toBeUndefined()
