@@ -1,5 +1,6 @@
 export { NatsMessageCoordinator } from './nats-message-coordinator.js'
-export type { NatsSubscribeOptions, NatsSubscription } from './nats-message-coordinator.js'
+export type { NatsSubscribeOptions } from './subscribe-options.js'
+export type { NatsSubscription } from './subscription-registry.js'
 export { ClientRequestNatsCoordinator } from './client-request-coordinator.js'
 export { connectTransport, natsTransportPlugin } from './plugin.js'
 export { jsonCodec } from './codec.js'

@@ -1,0 +1,157 @@
+import { CoordError } from '@coord/kernel'
+import type { NatsConnection } from 'nats'
+import { openConnection } from './connection.js'
+import type { ResolvedOptions } from './options.js'
+
+/**
+ * Wraps anything thrown by the client into `TRANSPORT_UNAVAILABLE`, keeping a CoordError as it is.
+ *
+ * @param e - what was thrown
+ * @param what - the operation, for the message ("publish to ...")
+ */
+export function unavailable(e: unknown, what: string): CoordError {
+  if (CoordError.is(e)) return e
+  return new CoordError('TRANSPORT_UNAVAILABLE', `Cannot ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+}
+
+/** What the publish and subscribe paths share: the options, the connection state and the coordinator's `connect()`. */
+export interface TransportContext {
+  readonly options: ResolvedOptions
+  readonly link: ConnectionState
+  /** The coordinator's `connect()` (refuses once stopped). */
+  readonly connect: () => Promise<void>
+}
+
+/**
+ * The coordinator's connection: the first connect, background retries in degraded mode, whether it is up right now,
+ * and the payload limit the server allows.
+ */
+export class ConnectionState {
+  /** The connection, once one was opened. */
+  nc: NatsConnection | undefined
+  /** False between a `disconnect` and the next `reconnect`. */
+  connectedNow = false
+  /** Why the first connect failed, while degraded mode keeps retrying. */
+  unavailable: CoordError | undefined
+  /** The largest message accepted, in bytes. */
+  maxPayload: number
+  readonly #options: ResolvedOptions
+  readonly #onConnected: (nc: NatsConnection) => void
+  readonly #stopped: () => boolean
+  #connecting: Promise<void> | undefined
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
+
+  /**
+   * Creates the state without connecting.
+   *
+   * @param options - the resolved options
+   * @param onConnected - called with each connection opened (the first one, or the one a degraded retry opened)
+   * @param stopped - tells whether the coordinator stopped meanwhile (a connection opened then is closed)
+   */
+  constructor(options: ResolvedOptions, onConnected: (nc: NatsConnection) => void, stopped: () => boolean) {
+    this.#options = options
+    this.#onConnected = onConnected
+    this.#stopped = stopped
+    this.maxPayload = options.maxPayloadBytes ?? 1024 * 1024
+  }
+
+  /** Connects once; later calls return the same promise. */
+  connect(): Promise<void> {
+    if (this.nc !== undefined) return Promise.resolve()
+    this.#connecting ??= this.#firstConnect()
+    return this.#connecting
+  }
+
+  /**
+   * Records a new connection as the current one and reads the server's `max_payload`.
+   *
+   * @param nc - the connection
+   */
+  adopt(nc: NatsConnection): void {
+    this.nc = nc
+    this.connectedNow = true
+    const serverMax = nc.info?.max_payload
+    if (typeof serverMax === 'number' && serverMax > 0) this.maxPayload = Math.min(this.#options.maxPayloadBytes ?? serverMax, serverMax)
+  }
+
+  /** Stops retrying in the background. */
+  cancelRetry(): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer)
+  }
+
+  /**
+   * The `TRANSPORT_UNAVAILABLE` error for an operation attempted without a connection.
+   *
+   * @param what - the operation, for the message
+   */
+  unavailableError(what: string): CoordError {
+    return new CoordError('TRANSPORT_UNAVAILABLE', `Cannot ${what}: not connected to NATS at ${this.#options.servers.join(', ')}`, {
+      cause: this.unavailable,
+      details: { servers: this.#options.servers },
+    })
+  }
+
+  /**
+   * Refuses a message larger than the payload limit.
+   *
+   * @param topic - its topic, for the message
+   * @param size - payload plus headers, in bytes
+   * @throws CoordError `PAYLOAD_TOO_LARGE`
+   */
+  checkSize(topic: string, size: number): void {
+    if (size > this.maxPayload) {
+      throw new CoordError('PAYLOAD_TOO_LARGE', `The message to ${JSON.stringify(topic)} is ${size} bytes; the limit is ${this.maxPayload} bytes`, {
+        details: { topic, size, limit: this.maxPayload },
+      })
+    }
+  }
+
+  /** Drains the connection when it is up, closes it otherwise. */
+  async close(): Promise<void> {
+    const nc = this.nc
+    if (nc === undefined || nc.isClosed()) return
+    try {
+      if (this.connectedNow) await nc.drain()
+      else await nc.close()
+    } catch {
+      await nc.close().catch(() => undefined)
+    }
+  }
+
+  async #firstConnect(): Promise<void> {
+    try {
+      const nc = await openConnection(this.#options)
+      if (this.#stopped()) {
+        await nc.close()
+        return
+      }
+      this.#onConnected(nc)
+    } catch (e) {
+      const error = e as CoordError
+      if (this.#options.degraded === undefined) {
+        this.#connecting = undefined
+        throw error
+      }
+      this.unavailable = error
+      this.#scheduleRetry()
+    }
+  }
+
+  #scheduleRetry(): void {
+    if (this.#stopped()) return
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      openConnection(this.#options).then(
+        (nc) => {
+          if (this.#stopped()) {
+            void nc.close()
+            return
+          }
+          this.unavailable = undefined
+          this.#onConnected(nc)
+        },
+        () => this.#scheduleRetry(),
+      )
+    }, this.#options.reconnectTimeWaitMs)
+  }
+}

@@ -1,0 +1,53 @@
+import type { CoordinatorStats } from '@coord/kernel'
+
+/** The kinds of outcome a delivery pipeline counts. */
+export type CountKind = 'delivered' | 'failed' | 'dropped' | 'rejected'
+
+/** The coordinator-wide counters behind `stats()`, shared by the publish, subscribe and request paths. */
+export class CoordinatorCounters {
+  /** Messages sent (or stored, for at-least-once, or buffered in degraded mode). */
+  published = 0
+  /** Messages handled. */
+  delivered = 0
+  /** Messages dropped by a queue policy, or buffered publishes dropped at stop. */
+  dropped = 0
+  /** Messages or publishes refused because a queue or buffer was full. */
+  rejected = 0
+  /** Handler failures. */
+  failed = 0
+  /** Publishes refused by the rate limit. */
+  rateLimited = 0
+  /** Requests waiting for a reply. */
+  pendingRequests = 0
+
+  /**
+   * Adds what a delivery pipeline reports.
+   *
+   * @param kind - the counter
+   * @param n - how many
+   */
+  add(kind: CountKind, n: number): void {
+    if (kind === 'delivered') this.delivered += n
+    else if (kind === 'failed') this.failed += n
+    else if (kind === 'dropped') this.dropped += n
+    else this.rejected += n
+  }
+
+  /**
+   * A snapshot, in the contract's shape.
+   *
+   * @param subscriptions - the live subscriptions
+   */
+  snapshot(subscriptions: number): CoordinatorStats {
+    return {
+      published: this.published,
+      delivered: this.delivered,
+      dropped: this.dropped,
+      rejected: this.rejected,
+      failed: this.failed,
+      rateLimited: this.rateLimited,
+      subscriptions,
+      pendingRequests: this.pendingRequests,
+    }
+  }
+}

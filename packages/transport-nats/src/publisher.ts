@@ -1,0 +1,234 @@
+import { assertNonEmptyString, assertOptionsObject, assertTopic, CoordError, describeValue, type PublishOptions } from '@coord/kernel'
+import { type MsgHdrs, type NatsConnection, nuid } from 'nats'
+import { encodeWith } from './codec.js'
+import type { TransportStatus } from './connection.js'
+import { type TransportContext, unavailable } from './connection-state.js'
+import type { CoordinatorCounters } from './counters.js'
+import { DURABLE_HEADER, MSG_ID_HEADER, toNatsHeaders } from './headers.js'
+import { PublisherRateLimiter } from './rate-limiter.js'
+import type { RequestMux } from './request-mux.js'
+import type { StreamSubjectCache } from './stream-subject-cache.js'
+
+/** A message validated, encoded and ready to send. */
+export interface Outgoing {
+  readonly topic: string
+  readonly data: Uint8Array
+  readonly headers: MsgHdrs | undefined
+}
+
+/** What the publish path works with. */
+export interface PublisherDeps extends TransportContext {
+  readonly mux: RequestMux
+  readonly subjects: StreamSubjectCache
+  readonly counters: CoordinatorCounters
+  readonly emitStatus: (status: TransportStatus) => void
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * The publish path: validation and encoding, the per-publisher rate limit, core NATS sends, confirmed JetStream sends
+ * in call order, and the degraded-mode buffer.
+ */
+export class Publisher {
+  readonly #d: PublisherDeps
+  readonly #limiter: PublisherRateLimiter | undefined
+  readonly #buffer: Outgoing[] = []
+  readonly #pending = new Set<Promise<void>>()
+  #holding: Promise<void> | undefined
+
+  /**
+   * Creates the publish path.
+   *
+   * @param deps - options, connection, request mux, stream subjects, counters and callbacks
+   */
+  constructor(deps: PublisherDeps) {
+    this.#d = deps
+    const rl = deps.options.rateLimit
+    this.#limiter = rl === undefined ? undefined : new PublisherRateLimiter(rl.perSecond, rl.burst)
+  }
+
+  /**
+   * Validates and encodes one message; at-least-once gives it a `Nats-Msg-Id` when it has none.
+   *
+   * @param topic - a concrete topic
+   * @param payload - encoded by the codec
+   * @param options - headers, `messageId`, `publisherId`
+   * @param what - the operation, for error messages
+   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS`, `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`
+   */
+  prepare(topic: string, payload: unknown, options: PublishOptions | undefined, what: string): Outgoing {
+    assertTopic(topic)
+    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
+    this.checkPublisherId(options?.publisherId)
+    const durable = this.#d.options.delivery === 'at-least-once'
+    let msgId = options?.messageId
+    if (msgId !== undefined) {
+      assertNonEmptyString(msgId, 'messageId', 'INVALID_OPTIONS')
+      if (/[\r\n]/.test(msgId)) throw new CoordError('INVALID_OPTIONS', `Expected \`messageId\` without CR or LF, got ${describeValue(msgId)}`)
+    }
+    if (durable) msgId ??= nuid.next()
+    const data = encodeWith(this.#d.options.codec, payload, `${what} payload`)
+    const extra: Record<string, string> | undefined = msgId === undefined ? undefined : durable ? { [MSG_ID_HEADER]: msgId, [DURABLE_HEADER]: '1' } : { [MSG_ID_HEADER]: msgId }
+    const h = toNatsHeaders(options?.headers, extra)
+    this.#d.link.checkSize(topic, data.length + (h?.size ?? 0))
+    return { topic, data, headers: h?.headers }
+  }
+
+  /**
+   * Refuses a `publisherId` that is not a non-empty string.
+   *
+   * @param id - the value passed
+   * @throws CoordError `INVALID_OPTIONS`
+   */
+  checkPublisherId(id: unknown): void {
+    if (id !== undefined && (typeof id !== 'string' || id.length === 0)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`publisherId\` to be a non-empty string, got ${describeValue(id)}`, { details: { field: 'publisherId', value: id } })
+    }
+  }
+
+  /**
+   * Takes `n` tokens from the publisher's bucket, counting and refusing when there are not enough.
+   *
+   * @param publisherId - the publisher, if any (no id, no limit)
+   * @param n - how many messages
+   * @throws CoordError `RATE_LIMITED`
+   */
+  checkRate(publisherId: string | undefined, n: number): void {
+    if (this.#limiter === undefined || publisherId === undefined || n === 0) return
+    if (!this.#limiter.take(publisherId, n)) {
+      this.#d.counters.rateLimited += n
+      throw new CoordError('RATE_LIMITED', `Publisher ${JSON.stringify(publisherId)} is over its rate limit`, { details: { publisherId } })
+    }
+  }
+
+  /**
+   * Sends a prepared message: at once over core NATS, or confirmed by the stream for at-least-once.
+   *
+   * @param out - the prepared message
+   * @throws CoordError `TRANSPORT_UNAVAILABLE`, `QUEUE_FULL` (degraded buffer)
+   */
+  send(out: Outgoing): void | Promise<void> {
+    const { link, options } = this.#d
+    const nc = link.nc
+    if (nc === undefined) return this.#sendLater(out)
+    if (options.delivery === 'at-least-once') {
+      if (options.degraded?.mode === 'refuse' && !link.connectedNow) throw link.unavailableError(`publish to ${JSON.stringify(out.topic)}`)
+      return this.#sendDurable(nc, out)
+    }
+    // The nats 2.x client discards what is published while it is disconnected (it resets its outbound buffer on each
+    // reconnect attempt): degraded mode keeps such publishes (buffer) or refuses them, instead of losing them silently.
+    if (!link.connectedNow && options.degraded !== undefined) return this.#degrade(out)
+    this.#publishNow(nc, out)
+  }
+
+  /**
+   * Sends what degraded 'buffer' mode kept while no server was reachable, in order.
+   *
+   * @param nc - the connection now up
+   */
+  flushBuffer(nc: NatsConnection): void {
+    const buffered = this.#buffer.splice(0)
+    for (const b of buffered) {
+      try {
+        nc.publish(b.topic, b.data, b.headers === undefined ? undefined : { headers: b.headers })
+      } catch (e) {
+        this.#d.emitStatus({ type: 'error', at: Date.now(), error: unavailable(e, `flush a buffered publish to ${JSON.stringify(b.topic)}`) })
+      }
+    }
+  }
+
+  /** Waits until no publish waits for its confirmation or its connection. */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
+  }
+
+  /** Empties the degraded-mode buffer and returns how many publishes it held. */
+  dropBuffered(): number {
+    return this.#buffer.splice(0).length
+  }
+
+  #publishNow(nc: NatsConnection, out: Outgoing): void {
+    try {
+      nc.publish(out.topic, out.data, out.headers === undefined ? undefined : { headers: out.headers })
+    } catch (e) {
+      throw unavailable(e, `publish to ${JSON.stringify(out.topic)}`)
+    }
+    this.#d.counters.published++
+  }
+
+  #degrade(out: Outgoing): void {
+    const degraded = this.#d.options.degraded!
+    if (degraded.mode === 'refuse') throw this.#d.link.unavailableError(`publish to ${JSON.stringify(out.topic)}`)
+    if (this.#buffer.length >= degraded.bufferLimit) {
+      this.#d.counters.rejected++
+      throw new CoordError('QUEUE_FULL', `Cannot buffer the publish to ${JSON.stringify(out.topic)}: ${degraded.bufferLimit} publishes already wait for a connection`, {
+        details: { topic: out.topic, bufferLimit: degraded.bufferLimit },
+      })
+    }
+    this.#buffer.push(out)
+    this.#d.counters.published++
+  }
+
+  #sendLater(out: Outgoing): void | Promise<void> {
+    if (this.#d.link.unavailable !== undefined && this.#d.options.degraded !== undefined) return this.#degrade(out)
+    return this.#track(this.#d.connect().then(() => this.send(out)))
+  }
+
+  #track(p: Promise<void>): Promise<void> {
+    this.#pending.add(p)
+    const done = (): void => {
+      this.#pending.delete(p)
+    }
+    p.then(done, done)
+    return p
+  }
+
+  // Publishes in call order: whether the stream captures the subject is decided synchronously from a cache, and the
+  // first send happens before this returns. On a miss with a cache older than a second, the subjects are read again
+  // first, and later publishes queue behind that read so the order holds.
+  #sendDurable(nc: NatsConnection, out: Outgoing): void | Promise<void> {
+    if (this.#holding !== undefined) return this.#track(this.#holding.then(() => this.#sendDurable(nc, out)))
+    if (this.#d.subjects.captures(out.topic)) return this.#track(this.#confirm(nc, out))
+    if (this.#d.subjects.age >= 1000) {
+      const holding = this.#d.subjects.read(nc).finally(() => {
+        this.#holding = undefined
+      })
+      this.#holding = holding
+      return this.#track(holding.then(() => this.#sendDurable(nc, out)))
+    }
+    this.#publishNow(nc, out)
+  }
+
+  async #confirm(nc: NatsConnection, out: Outgoing): Promise<void> {
+    const { options, mux, counters } = this.#d
+    const deadline = Date.now() + options.publishTimeoutMs
+    let last: unknown
+    for (;;) {
+      const left = deadline - Date.now()
+      if (left <= 0) break
+      try {
+        const ack = await mux.exchange(nc, out.topic, out.data, 'puback', { timeoutMs: Math.min(2000, left), headers: out.headers })
+        const body = JSON.parse(decoder.decode(ack.data)) as { error?: { description?: string } }
+        if (body.error !== undefined) throw new Error(body.error.description ?? 'JetStream refused the message')
+        counters.published++
+        return
+      } catch (e) {
+        if (CoordError.is(e, 'NO_RESPONDERS')) {
+          // No stream captures the subject after all (it changed meanwhile), and no one listens: nothing to store.
+          this.#d.subjects.invalidate()
+          counters.published++
+          return
+        }
+        last = e
+        if (nc.isClosed()) break
+        // Not stored yet (outage, timeout): send again with the same Nats-Msg-Id; the stream drops duplicates.
+        await new Promise((r) => setTimeout(r, Math.min(100, Math.max(0, deadline - Date.now()))))
+      }
+    }
+    throw new CoordError('TRANSPORT_UNAVAILABLE', `The at-least-once publish to ${JSON.stringify(out.topic)} was not confirmed within ${options.publishTimeoutMs} ms`, {
+      cause: last,
+      details: { topic: out.topic },
+    })
+  }
+}

@@ -1,0 +1,68 @@
+import { assertNonEmptyString, assertNumberInRange, assertOptionsObject, type BatchSubscribeOptions, CoordError, describeValue, type SubscribeOptions } from '@coord/kernel'
+import { assertDelivery } from './options.js'
+
+/** Subscribe options of the NATS transport: the contract's, plus a durable name for at-least-once. */
+export interface NatsSubscribeOptions extends SubscribeOptions {
+  /**
+   * The durable consumer name of an at-least-once subscription without a group, so that a restarted process resumes
+   * where it left off. Groups always share a durable consumer named after the group and pattern.
+   */
+  readonly durable?: string
+}
+
+/** What `subscribe` accepts: per-message or batch options. */
+export type AnySubscribeOptions = NatsSubscribeOptions & Partial<BatchSubscribeOptions>
+
+const KNOWN_SUBSCRIBE = new Set(['group', 'groupStrategy', 'maxInFlight', 'queue', 'delivery', 'batch', 'durable'])
+
+/**
+ * Validates subscribe options, naming the field and the value; returns them (or `{}`).
+ *
+ * @param options - what the caller passed
+ * @throws CoordError `INVALID_OPTIONS` (or `INVALID_ARGUMENT` when `options` is not an object)
+ */
+export function validateSubscribeOptions(options: AnySubscribeOptions | undefined): AnySubscribeOptions {
+  assertOptionsObject(options as unknown, 'options')
+  const o: AnySubscribeOptions = options ?? {}
+  for (const key of Object.keys(o)) {
+    if (!KNOWN_SUBSCRIBE.has(key)) throw new CoordError('INVALID_OPTIONS', `Unknown subscribe option ${describeValue(key)}`, { details: { field: key } })
+  }
+  if (o.group !== undefined) {
+    assertNonEmptyString(o.group, 'group', 'INVALID_OPTIONS')
+    if (/[\s]/.test(o.group)) throw new CoordError('INVALID_OPTIONS', `Expected \`group\` without whitespace, got ${describeValue(o.group)}`, { details: { field: 'group', value: o.group } })
+  }
+  if (o.groupStrategy !== undefined && o.groupStrategy !== 'round-robin' && o.groupStrategy !== 'least-in-flight') {
+    throw new CoordError('INVALID_OPTIONS', `Expected \`groupStrategy\` to be 'round-robin' or 'least-in-flight', got ${describeValue(o.groupStrategy)}`, { details: { field: 'groupStrategy' } })
+  }
+  if (o.maxInFlight !== undefined) assertNumberInRange(o.maxInFlight, 'maxInFlight', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
+  if (o.queue !== undefined) {
+    assertOptionsObject(o.queue as unknown, 'queue')
+    assertNumberInRange(o.queue.limit, 'queue.limit', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
+    if (!['reject', 'drop-oldest', 'drop-newest'].includes(o.queue.overflow)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`queue.overflow\` to be 'reject', 'drop-oldest' or 'drop-newest', got ${describeValue(o.queue.overflow)}`, { details: { field: 'queue.overflow' } })
+    }
+  }
+  assertDelivery(o.delivery, 'delivery')
+  if (o.batch !== undefined) {
+    assertOptionsObject(o.batch as unknown, 'batch')
+    if (o.batch.maxSize !== undefined) assertNumberInRange(o.batch.maxSize, 'batch.maxSize', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
+    if (o.batch.maxWaitMs !== undefined) assertNumberInRange(o.batch.maxWaitMs, 'batch.maxWaitMs', { min: 0, code: 'INVALID_OPTIONS' })
+  }
+  if (o.durable !== undefined) assertNonEmptyString(o.durable, 'durable', 'INVALID_OPTIONS')
+  return o
+}
+
+/**
+ * Refuses an at-least-once pattern a JetStream stream cannot capture: one starting with a wildcard, `$`, `_INBOX` or `_COORD`.
+ *
+ * @param pattern - the validated pattern
+ * @param first - its first token
+ * @throws CoordError `INVALID_PATTERN`
+ */
+export function assertDurablePattern(pattern: string, first: string): void {
+  if (first === '*' || first === '>' || first.startsWith('$') || first === '_INBOX' || first === '_COORD') {
+    throw new CoordError('INVALID_PATTERN', `At-least-once pattern ${describeValue(pattern)} must start with a literal token other than _INBOX, _COORD or $...: its subjects are captured by a JetStream stream`, {
+      details: { value: pattern },
+    })
+  }
+}
