@@ -1,8 +1,8 @@
 import type { MessageCoordinator } from '@coord/kernel'
 import { TopicTrieRouter } from '@coord/multicast-routing'
 import { ClientRequestNatsCoordinator, NatsMessageCoordinator } from '@coord/transport-nats'
+import { type NatsServerHandle, startNatsServer } from '@coord/transport-nats/testing'
 import { connect, type NatsConnection } from 'nats'
-import { type HarnessNatsServer, startNatsServer } from '../nats-server.js'
 import type { ChartSpec, Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
 import { median, percentile, range, round } from '../stats.js'
 
@@ -54,22 +54,30 @@ function counter(): { hit(): void; expect(n: number): Promise<void> } {
   }
 }
 
+/**
+ * Publishes `messages` times, yielding to I/O every CHUNK publishes, and returns the ms until `all` deliveries were counted.
+ *
+ * @param all - resolves once every delivery was counted (armed before the clock starts)
+ * @param messages - how many publishes
+ * @param publishOne - sends one message
+ */
+async function timedPublish(all: Promise<void>, messages: number, publishOne: () => void): Promise<number> {
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < messages; i++) {
+    publishOne()
+    if (i % CHUNK === CHUNK - 1) await yieldIo()
+  }
+  await all
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
 async function coordCase(Kind: typeof NatsMessageCoordinator, url: string, n: number): Promise<ThroughputCase> {
   const pub = await Kind.connect({ servers: url })
   const sub = await Kind.connect({ servers: url })
   const c = counter()
   for (let i = 0; i < n; i++) await sub.subscribe('bench.tp', () => c.hit())
   return {
-    async run(messages) {
-      const all = c.expect(messages * n)
-      const t0 = process.hrtime.bigint()
-      for (let i = 0; i < messages; i++) {
-        pub.publish('bench.tp', PAYLOAD)
-        if (i % CHUNK === CHUNK - 1) await yieldIo()
-      }
-      await all
-      return Number(process.hrtime.bigint() - t0) / 1e6
-    },
+    run: (messages) => timedPublish(c.expect(messages * n), messages, () => pub.publish('bench.tp', PAYLOAD)),
     async close() {
       await pub.stop()
       await sub.stop()
@@ -91,16 +99,7 @@ async function rawCase(url: string, n: number): Promise<ThroughputCase> {
   }
   await sub.flush()
   return {
-    async run(messages) {
-      const all = c.expect(messages * n)
-      const t0 = process.hrtime.bigint()
-      for (let i = 0; i < messages; i++) {
-        pub.publish('bench.raw', encoder.encode(JSON.stringify(PAYLOAD)))
-        if (i % CHUNK === CHUNK - 1) await yieldIo()
-      }
-      await all
-      return Number(process.hrtime.bigint() - t0) / 1e6
-    },
+    run: (messages) => timedPublish(c.expect(messages * n), messages, () => pub.publish('bench.raw', encoder.encode(JSON.stringify(PAYLOAD)))),
     async close() {
       await pub.close()
       await sub.close()
@@ -258,7 +257,7 @@ export const bench: ProtocolBench = {
   protocol: 'transport-nats',
   async run(ctx): Promise<ProtocolResult> {
     const sizes: Sizes = ctx.quick ? { deliveries: 30_000, samples: 3, requests: 1000, rounds: 2 } : { deliveries: 200_000, samples: 5, requests: 5000, rounds: 4 }
-    let server: HarnessNatsServer | undefined
+    let server: NatsServerHandle | undefined
     try {
       server = await startNatsServer()
       ctx.progress(`transport-nats: nats-server at ${server.url}`)

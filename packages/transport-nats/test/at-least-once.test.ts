@@ -1,7 +1,8 @@
 import type { DeliveryFailure, Message } from '@coord/kernel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NatsMessageCoordinator, type NatsTransportOptions } from '../src/index.js'
-import { type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
+import { poller } from './poll.js'
 
 let js: NatsServerHandle
 let plain: NatsServerHandle
@@ -15,13 +16,7 @@ async function bus(extra: Partial<NatsTransportOptions> = {}): Promise<NatsMessa
 }
 const prefix = (): string => `alo${seq++}x${Math.floor(Math.random() * 1e6).toString(36)}`
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = poller({ tries: 1000 })
 
 beforeAll(async () => {
   ;[js, plain] = await Promise.all([startNatsServer({ jetstream: true }), startNatsServer()])

@@ -2,7 +2,7 @@ import type { MessageCoordinatorContractConfig } from '@coord/kernel/testing'
 import { describeMessageCoordinatorContract } from '@coord/kernel/testing'
 import { afterAll, beforeAll } from 'vitest'
 import { ClientRequestNatsCoordinator, type DeliveryMode, NatsMessageCoordinator } from '../src/index.js'
-import { type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
 
 // One JetStream-enabled server for every run of the suite; each test uses its own topic prefix.
 let server: NatsServerHandle

@@ -2,7 +2,8 @@ import { CoordError, type DeliveryFailure, type Message } from '@coord/kernel'
 import { connect } from 'nats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientRequestNatsCoordinator, jsonCodec, NatsMessageCoordinator, type PayloadCodec } from '../src/index.js'
-import { type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
+import { poller } from './poll.js'
 
 let server: NatsServerHandle
 const open: NatsMessageCoordinator[] = []
@@ -13,14 +14,7 @@ async function bus(extra: Partial<ConstructorParameters<typeof NatsMessageCoordi
   return b
 }
 
-/** Waits until `check` holds, polling the event loop (network delivery is asynchronous). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const until = poller({ tries: 500 })
 
 beforeAll(async () => {
   server = await startNatsServer()

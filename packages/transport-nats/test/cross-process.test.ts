@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectTransport, natsTransportPlugin } from '../src/index.js'
-import { type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
+import { poller } from './poll.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '../../..')
@@ -18,13 +19,7 @@ let child: ChildProcess
 let kernel: Kernel
 const heard: HealthChange[] = []
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const until = poller({ timeoutMs: 10_000 })
 
 beforeAll(async () => {
   // The child runs the built dist/ (see fixtures/agent-host.mjs); build what it imports (incremental, fast when built).

@@ -3,7 +3,8 @@ import { createKernel, type HealthChange, type Message, Tokens } from '@coord/ke
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { connectTransport, NatsMessageCoordinator, type NatsTransportOptions, natsTransportPlugin, type TransportStatus } from '../src/index.js'
-import { freePort, type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { freePort, type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
+import { poller } from './poll.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -20,13 +21,7 @@ async function bus(options: NatsTransportOptions): Promise<NatsMessageCoordinato
   cleanups.push(() => b.stop())
   return b
 }
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const until = poller({ timeoutMs: 20_000 })
 
 const TOTAL = 3000
 const KILL_AT = 1500

@@ -1,7 +1,7 @@
 import { CoordError, createKernel, globalContainer, type KernelEventMap, registerPlugin, Tokens } from '@coord/kernel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientRequestNatsCoordinator, connectTransport, NatsMessageCoordinator, natsTransportPlugin } from '../src/index.js'
-import { freePort, type NatsServerHandle, startNatsServer } from './fixtures/nats-server.js'
+import { freePort, type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
 
 let server: NatsServerHandle
 beforeAll(async () => {
