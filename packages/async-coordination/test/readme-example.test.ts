@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeReadmeExample } from '@coord/kernel/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 // Runs the README's example as written, so it cannot rot.
@@ -12,13 +12,10 @@ describe('README example', () => {
   })
 
   it('runs and prints what the README says', async () => {
-    const readme = readFileSync(join(here, '..', 'README.md'), 'utf8')
-    const match = /<!-- async-coordination-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- async-coordination-example:end -->/.exec(readme)
-    expect(match).not.toBeNull()
-    const dir = join(here, '.generated')
-    mkdirSync(dir, { recursive: true })
-    const file = join(dir, 'readme-example.ts')
-    writeFileSync(file, match![1]!.replace("from '@coord/async-coordination'", "from '../../src/index.js'"))
+    const { file } = writeReadmeExample(join(here, '..', 'README.md'), join(here, '.generated', 'readme-example.ts'), {
+      marker: 'async-coordination-example',
+      imports: { '@coord/async-coordination': '../../src/index.js' },
+    })
     const logs: unknown[][] = []
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
       logs.push(args)

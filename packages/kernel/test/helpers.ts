@@ -1,4 +1,4 @@
-import { type BaseManager, createToken, definePlugin, type Initializer, type StartupReport, Tokens } from '../src/index.js'
+import { type BaseManager, type CoordError, createToken, definePlugin, type Initializer, type StartupReport, Tokens } from '../src/index.js'
 
 /** A plain initializer for kernel tests: starts managers in list order, stops them in reverse. */
 export class ListInitializer implements Initializer {
@@ -51,4 +51,14 @@ export function makeGreeter(kind: 'enhanced' | 'legacy', log: string[] = [], lab
       log.push(`stop:${label}`)
     },
   }
+}
+
+/** Runs `fn` and returns the code of the CoordError it throws, or undefined when it returns. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (e) {
+    return (e as CoordError).code
+  }
+  return undefined
 }

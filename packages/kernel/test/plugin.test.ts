@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type CoordError, createToken, definePlugin, isPlugin, isToken } from '../src/index.js'
-import { GreeterToken, makeGreeter } from './helpers.js'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return (e as CoordError).code
-  }
-  return undefined
-}
+import { createToken, definePlugin, isPlugin, isToken } from '../src/index.js'
+import { codeOf, GreeterToken, makeGreeter } from './helpers.js'
 
 describe('definePlugin', () => {
   const valid = { name: 'greeter', provides: GreeterToken, enhanced: () => makeGreeter('enhanced'), legacy: () => makeGreeter('legacy') }

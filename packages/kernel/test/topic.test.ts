@@ -1,15 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { assertTopic, type CoordError, isWildcardPattern, matchTopic, MAX_TOPIC_LENGTH, parsePattern } from '../src/index.js'
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (e) {
-    return (e as CoordError).code
-  }
-  return undefined
-}
+import { assertTopic, isWildcardPattern, matchTopic, MAX_TOPIC_LENGTH, parsePattern } from '../src/index.js'
+import { codeOf } from './helpers.js'
 
 describe('topic grammar', () => {
   it('accepts concrete dot-separated topics, prototype words included', () => {

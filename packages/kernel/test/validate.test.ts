@@ -8,15 +8,7 @@ import {
   assertOptionsObject,
   CoordError,
 } from '../src/index.js'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return (e as CoordError).code
-  }
-  return undefined
-}
+import { codeOf } from './helpers.js'
 
 describe('assert helpers', () => {
   it('assertNumberInRange names the field and the value', () => {

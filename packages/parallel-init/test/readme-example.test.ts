@@ -1,17 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeReadmeExample } from '@coord/kernel/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 // Runs the README's example block as written (only the package's own import is pointed at its source).
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
-
-function extractExample(): string {
-  const readme = readFileSync(join(pkg, 'README.md'), 'utf8')
-  const match = /<!-- readme-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- readme-example:end -->/.exec(readme)
-  if (match === null) throw new Error('README.md has no readme-example block')
-  return match[1]!
-}
 
 describe('README example', () => {
   afterEach(() => {
@@ -20,16 +13,12 @@ describe('README example', () => {
   })
 
   it('prints the startup report shown in the README', async () => {
-    const code = extractExample().replace("from '@coord/parallel-init'", `from '${join(pkg, 'src', 'index.js')}'`)
-    // the block runs as the body of main(), so it can be loaded with real timers and run under fake ones
-    const lines = code.split('\n')
-    const imports = lines.filter((l) => l.startsWith('import '))
-    const body = lines.filter((l) => !l.startsWith('import '))
+    // the block runs as the body of main(), so it can be loaded with real timers and run under fake ones;
     // .tsbuild/ is git-ignored and inside the package, so '@coord/kernel' resolves as it does for the package
-    const dir = join(pkg, '.tsbuild', 'readme-example')
-    mkdirSync(dir, { recursive: true })
-    const file = join(dir, 'example.ts')
-    writeFileSync(file, `${imports.join('\n')}\nexport async function main(): Promise<void> {\n${body.join('\n')}\n}\n`)
+    const { readme, file } = writeReadmeExample(join(pkg, 'README.md'), join(pkg, '.tsbuild', 'readme-example', 'example.ts'), {
+      imports: { '@coord/parallel-init': join(pkg, 'src', 'index.js') },
+      asMain: true,
+    })
     const { main } = (await import(/* @vite-ignore */ file)) as { main: () => Promise<void> }
     const logs: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => {
@@ -40,7 +29,6 @@ describe('README example', () => {
     const ran = main().then(() => (done = true))
     for (let i = 0; i < 1000 && !done; i++) await vi.advanceTimersToNextTimerAsync()
     await ran
-    const readme = readFileSync(join(pkg, 'README.md'), 'utf8')
     const printed = /It prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)![1]!.trim().split('\n')
     expect(logs).toEqual(printed)
     expect(logs[0]).toBe('makespan 35 ms, critical path config -> secrets -> storage')

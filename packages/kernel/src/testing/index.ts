@@ -13,3 +13,5 @@ export type {
 } from './unified-coordination-contract.js'
 export { describeHealthMonitorContract } from './health-monitor-contract.js'
 export type { HealthMonitorContractSetup } from './health-monitor-contract.js'
+export { writeReadmeExample } from './readme-example.js'
+export type { ReadmeExample, ReadmeExampleOptions } from './readme-example.js'

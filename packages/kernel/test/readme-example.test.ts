@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { writeReadmeExample } from '../src/testing/index.js'
+import { codeOf } from './helpers.js'
+
+const README = [
+  '# pkg',
+  '<!-- readme-example:start -->',
+  '```ts',
+  "import { a } from '@coord/pkg'",
+  "import { b } from '@coord/kernel'",
+  'console.log(a, b)',
+  '```',
+  '<!-- readme-example:end -->',
+  '<!-- other:start -->',
+  '```ts',
+  'console.log(2)',
+  '```',
+  '<!-- other:end -->',
+  '',
+].join('\n')
+
+describe('writeReadmeExample', () => {
+  const dirs: string[] = []
+  const setup = (): { readme: string; dir: string } => {
+    const dir = mkdtempSync(join(tmpdir(), 'coord-readme-'))
+    dirs.push(dir)
+    const readme = join(dir, 'README.md')
+    writeFileSync(readme, README)
+    return { readme, dir }
+  }
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('writes the default block as is, creating the folder, and returns the block and the README', () => {
+    const { readme, dir } = setup()
+    const out = join(dir, 'gen', 'deep', 'example.ts')
+    const ex = writeReadmeExample(readme, out)
+    expect(ex.file).toBe(out)
+    expect(ex.readme).toBe(README)
+    expect(ex.code).toBe("import { a } from '@coord/pkg'\nimport { b } from '@coord/kernel'\nconsole.log(a, b)\n")
+    expect(readFileSync(out, 'utf8')).toBe(ex.code)
+  })
+
+  it('picks the named marker, rewrites only the named imports and can wrap the body in main()', () => {
+    const { readme, dir } = setup()
+    expect(writeReadmeExample(readme, join(dir, 'o.ts'), { marker: 'other' }).code).toBe('console.log(2)\n')
+    const ex = writeReadmeExample(readme, join(dir, 'm.ts'), { imports: { '@coord/pkg': '../src/index.js' }, asMain: true })
+    expect(ex.code).toContain("from '@coord/pkg'")
+    expect(readFileSync(ex.file, 'utf8')).toBe(
+      "import { a } from '../src/index.js'\nimport { b } from '@coord/kernel'\nexport async function main(): Promise<void> {\nconsole.log(a, b)\n\n}\n",
+    )
+  })
+
+  it('throws INVALID_ARGUMENT for a missing block, an empty marker or path; a marker with regex characters is literal', () => {
+    const { readme, dir } = setup()
+    expect(codeOf(() => writeReadmeExample(readme, join(dir, 'x.ts'), { marker: 'missing' }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => writeReadmeExample(readme, join(dir, 'x.ts'), { marker: 'readme.example' }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => writeReadmeExample(readme, join(dir, 'x.ts'), { marker: '' }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => writeReadmeExample('', join(dir, 'x.ts')))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => writeReadmeExample(readme, ''))).toBe('INVALID_ARGUMENT')
+  })
+})
