@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { BatchRegistrar, SequentialRegistrar } from '@coord/batch-registration'
 import { type AgentInput, type AgentManager, type AgentStatus, normalizeAgent, type OnboardAgent } from '@coord/kernel'
 import { bench as mitataBench, do_not_optimize, run as mitataRun, summary } from 'mitata'
 import pLimit from 'p-limit'
+import { heapGc, settledHeapUsed } from '../heap.js'
 import type { ChartSpec, Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
 import { interleave, median, msSince, range, round } from '../stats.js'
 
@@ -217,27 +216,9 @@ async function onboardingScenario(w: Workload, quick: boolean, progress: (m: str
   }
 }
 
-/** Returns a gc function: the exposed one, or one obtained through V8 flags; undefined when neither works. */
-function findGc(): { gc: (() => void) | undefined; how: string } {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (typeof exposed === 'function') return { gc: exposed, how: 'global.gc (--expose-gc)' }
-  try {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as unknown
-    if (typeof gc === 'function') return { gc: gc as () => void, how: 'gc obtained at run time through v8.setFlagsFromString("--expose-gc")' }
-  } catch {
-    // fall through
-  }
-  return { gc: undefined, how: 'no gc available: heap figures include garbage and are upper bounds' }
-}
-
 /** Heap retained by a registry holding `agents`: heapUsed after gc, minus before, per agent. */
 async function heapPerAgent(make: () => AgentManager, agents: readonly AgentInput[], gc: (() => void) | undefined): Promise<number> {
-  const settle = (): number => {
-    gc?.()
-    gc?.()
-    return process.memoryUsage().heapUsed
-  }
+  const settle = (): number => settledHeapUsed(gc)
   const before = settle()
   let registry: AgentManager | undefined = make()
   await registry.registerMany(agents)
@@ -252,7 +233,7 @@ async function cpuScenario(w: Workload, quick: boolean, progress: (m: string) =>
   const n = quick ? Math.ceil(w.cpuAgents / 5) : w.cpuAgents
   const agents = makeAgents(w, n)
   const samples = quick ? 2 : 7
-  const { gc, how } = findGc()
+  const { gc, how } = heapGc()
   // collect the previous sample's registry (untimed) so no sample pays for another's garbage
   const usPerAgent = async (make: () => AgentManager): Promise<number> => {
     gc?.()

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import type { MessageCoordinator } from '@coord/kernel'
 import { LinearScanRouter, TopicTrieRouter } from '@coord/multicast-routing'
 import { EventEmitter as EventEmitter3 } from 'eventemitter3'
 import { do_not_optimize, measure, bench as mitataBench, run as mitataRun, summary } from 'mitata'
 import * as mittModule from 'mitt'
 import { EventEmitter as TseepEmitter } from 'tseep'
+import { heapGc, settledHeapUsed } from '../heap.js'
+import { prng } from '../prng.js'
 import type { ChartSpec, Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
 import { interleave, median, msSince, range, round } from '../stats.js'
 
@@ -53,18 +53,6 @@ async function loadWorkload(): Promise<Workload> {
     Number.isInteger(w.memoryTopics)
   if (!ok) throw new Error('harness/workloads/multicast-routing.json: expected { seed, fanoutSubscribers, topics, targetSequence (a power of 2), exactTopic, wildcard, otherPatterns, groupMembers, batch, memoryTopics, ... }')
   return w
-}
-
-/** mulberry32: a small seeded PRNG, so every run targets the same topics. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const fill = (template: string, i: number): string => template.replaceAll('{i}', String(i))
@@ -401,30 +389,13 @@ async function batchScenario(w: Workload, ctx: { quick: boolean; progress(m: str
   }
 }
 
-function findGc(): { gc: (() => void) | undefined; how: string } {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (typeof exposed === 'function') return { gc: exposed, how: 'global.gc (--expose-gc)' }
-  try {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as unknown
-    if (typeof gc === 'function') return { gc: gc as () => void, how: 'gc obtained at run time through v8.setFlagsFromString("--expose-gc")' }
-  } catch {
-    // fall through
-  }
-  return { gc: undefined, how: 'no gc available: heap figures include garbage and are upper bounds' }
-}
-
 async function memoryScenario(w: Workload, ctx: { quick: boolean; progress(m: string): void }): Promise<ScenarioResult> {
   const n = ctx.quick ? w.quickMemoryTopics : w.memoryTopics
-  const { gc, how } = findGc()
+  const { gc, how } = heapGc()
   ctx.progress(`multicast-routing: memory per subscription at ${n} topics (${how})`)
   const topics = Array.from({ length: n }, (_, i) => fill(w.exactTopic, i))
   const handler = (): void => undefined
-  const heap = (): number => {
-    gc?.()
-    gc?.()
-    return process.memoryUsage().heapUsed
-  }
+  const heap = (): number => settledHeapUsed(gc)
   const perSub = async (build: () => Promise<unknown>): Promise<number> => {
     const before = heap()
     const held = await build()

@@ -3,6 +3,7 @@ import type { BaseManager, Initializer, StartupReport } from '@coord/kernel'
 import { ParallelInitializer, SequentialInitializer } from '@coord/parallel-init'
 import avvio from 'avvio'
 import { bench as mitataBench, do_not_optimize, run as mitataRun, summary } from 'mitata'
+import { prng } from '../prng.js'
 import type { ChartSpec, GanttLane, Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
 import { interleave, median, msSince, range, round } from '../stats.js'
 
@@ -55,18 +56,6 @@ async function loadRandomDags(): Promise<RandomDagWorkload> {
   const ok = Number.isInteger(w?.seed) && Array.isArray(w.sizes) && Array.isArray(w.quickSizes) && Number.isInteger(w.maxDeps) && Array.isArray(w.durationMs)
   if (!ok) throw new Error('harness/workloads/startup-random-dags.json: expected { seed, sizes, quickSizes, maxDeps, durationMs, zeroDelayManagers }')
   return w
-}
-
-/** A small seeded PRNG (mulberry32), so every run measures the same graphs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Builds the random DAG of `n` managers described by the workload file. */
