@@ -1,5 +1,19 @@
-import { vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
 import type { BaseManager, CoordError, ManagerInitContext } from '@coord/kernel'
+
+/** The fake clock the initializers are given in tests: `Date.now()`, which fake timers control. */
+export const clock = (): number => Date.now()
+
+/** Runs every test of the calling file under fake timers with the system time at 0, and real timers after. */
+export function useFakeTimersFromZero(): void {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vi.setSystemTime(0)
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+}
 
 /** A manager spec for tests: its init waits `ms` fake-timer milliseconds. */
 export interface Spec {

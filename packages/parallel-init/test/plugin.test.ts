@@ -1,15 +1,9 @@
 import { createKernel, type KernelEventMap, Tokens } from '@coord/kernel'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ParallelInitializer, parallelInitPlugin, SequentialInitializer } from '../src/index.js'
-import { Bench, REFERENCE, rejection, run } from './helpers.js'
+import { Bench, REFERENCE, rejection, run, useFakeTimersFromZero } from './helpers.js'
 
-beforeEach(() => {
-  vi.useFakeTimers()
-  vi.setSystemTime(0)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+useFakeTimersFromZero()
 
 describe('parallelInitPlugin', () => {
   it('provides the ParallelInitializer in enhanced mode and the SequentialInitializer in legacy mode', () => {

@@ -1,17 +1,9 @@
 import { KernelEvents, type KernelEventMap } from '@coord/kernel'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { SequentialInitializer } from '../src/index.js'
-import { Bench, REFERENCE, rejection, run, type Spec } from './helpers.js'
+import { Bench, clock, REFERENCE, rejection, run, type Spec, useFakeTimersFromZero } from './helpers.js'
 
-const clock = (): number => Date.now()
-
-beforeEach(() => {
-  vi.useFakeTimers()
-  vi.setSystemTime(0)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+useFakeTimersFromZero()
 
 describe('SequentialInitializer', () => {
   it('starts one manager at a time in a topological order: 210 ms for the reference workload', async () => {
