@@ -1,7 +1,7 @@
-import { type CoordinationResult, CoordError, type CoordinationTask } from '@coord/kernel'
+import { CoordError } from '@coord/kernel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { agentFailure, EventDrivenCoordinator } from '../src/index.js'
-import { FakeAgents, FakeBus, flush, manualClock } from './fakes.js'
+import { FakeAgents, FakeBus, flush, manualClock, task, track } from './fakes.js'
 
 function setup(options: { concurrency?: number; starvationLimit?: number; honorAbort?: boolean } = {}) {
   const agents = new FakeAgents()
@@ -13,19 +13,6 @@ function setup(options: { concurrency?: number; starvationLimit?: number; honorA
     { clock: clock.now, concurrency: options.concurrency ?? 64, ...(options.starvationLimit === undefined ? {} : { starvationLimit: options.starvationLimit }) },
   )
   return { agents, bus, clock, uc }
-}
-
-function task(agents: string[], extra: Partial<CoordinationTask> = {}): CoordinationTask {
-  return { targets: { agents }, payload: 'p', timeoutMs: 1000, ...extra }
-}
-
-/** Tracks whether a result has settled. */
-function track(result: Promise<CoordinationResult>): { value: CoordinationResult | undefined } {
-  const box: { value: CoordinationResult | undefined } = { value: undefined }
-  void result.then((r) => {
-    box.value = r
-  })
-  return box
 }
 
 beforeEach(() => {

@@ -8,6 +8,8 @@ import {
   type AgentStatus,
   type BatchMessageHandler,
   type BatchSubscribeOptions,
+  type CoordinationResult,
+  type CoordinationTask,
   CoordError,
   type CoordinatorStats,
   type DeliveryFailure,
@@ -225,6 +227,20 @@ export class FakeBus implements MessageCoordinator {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop()
   }
+}
+
+/** A task for the named agents, with payload 'p' and a 1000 ms timeout unless `extra` says otherwise. */
+export function task(agents: string[], extra: Partial<CoordinationTask> = {}): CoordinationTask {
+  return { targets: { agents }, payload: 'p', timeoutMs: 1000, ...extra }
+}
+
+/** Tracks whether a result has settled. */
+export function track(result: Promise<CoordinationResult>): { value: CoordinationResult | undefined } {
+  const box: { value: CoordinationResult | undefined } = { value: undefined }
+  void result.then((r) => {
+    box.value = r
+  })
+  return box
 }
 
 /** Flushes pending promise callbacks (several rounds). */

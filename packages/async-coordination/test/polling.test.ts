@@ -1,7 +1,7 @@
-import { type CoordinationResult, CoordError, type CoordinationTask } from '@coord/kernel'
+import { CoordError } from '@coord/kernel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { agentFailure, PollingCoordinator } from '../src/index.js'
-import { FakeAgents, FakeBus, flush } from './fakes.js'
+import { FakeAgents, FakeBus, flush, task, track } from './fakes.js'
 
 function setup(options: { honorAbort?: boolean; pollIntervalMs?: number } = {}) {
   const agents = new FakeAgents()
@@ -9,18 +9,6 @@ function setup(options: { honorAbort?: boolean; pollIntervalMs?: number } = {}) 
   const bus = new FakeBus(options.honorAbort === undefined ? {} : { honorAbort: options.honorAbort })
   const uc = new PollingCoordinator({ agents, bus }, { clock: () => Date.now(), ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }) })
   return { bus, uc }
-}
-
-function task(agents: string[], extra: Partial<CoordinationTask> = {}): CoordinationTask {
-  return { targets: { agents }, payload: 'p', timeoutMs: 1000, ...extra }
-}
-
-function track(result: Promise<CoordinationResult>): { value: CoordinationResult | undefined } {
-  const box: { value: CoordinationResult | undefined } = { value: undefined }
-  void result.then((r) => {
-    box.value = r
-  })
-  return box
 }
 
 beforeEach(() => {
