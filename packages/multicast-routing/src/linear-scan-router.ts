@@ -1,8 +1,6 @@
 import {
   assertTopic,
   CoordError,
-  type CoordinatorStats,
-  type DeliveryFailure,
   describeValue,
   matchTopic,
   type BatchMessageHandler,
@@ -11,14 +9,12 @@ import {
   type MessageHandler,
   type OutgoingMessage,
   type PublishOptions,
-  type RequestOptions,
   type SubscribeOptions,
   type Subscription,
 } from '@coord/kernel'
-import { BusCore } from './bus-core.js'
-import type { RouterOptions } from './options.js'
 import { checkHeaders, checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
+import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
 
 /**
@@ -35,25 +31,14 @@ import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
  * await bus.publish('agent.42.status', { ok: true })
  * ```
  */
-export class LinearScanRouter implements MessageCoordinator {
-  private readonly core: BusCore
+export class LinearScanRouter extends RouterBase implements MessageCoordinator {
   private stopping: Promise<void> | undefined
   private readonly noop = (): void => undefined
-  private readonly hasResponders = (topic: string): boolean => {
+  protected readonly hasResponders = (topic: string): boolean => {
     for (const r of this.core.records.values()) if (matchTopic(r.pattern, topic)) return true
     return false
   }
-  private readonly sendRequest = (message: RoutedMessage): Promise<void> => this.deliver(message)
-
-  /**
-   * Creates a router.
-   *
-   * @param options - payload limit, rate limit, default request timeout, clock
-   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
-   */
-  constructor(options?: RouterOptions) {
-    this.core = new BusCore(options)
-  }
+  protected readonly sendRequest = (message: RoutedMessage): Promise<void> => this.deliver(message)
 
   /**
    * Publishes a message and delivers it to each matching subscriber in turn.
@@ -116,48 +101,12 @@ export class LinearScanRouter implements MessageCoordinator {
     return this.core.createRecord(pattern, handler, options, this.noop)
   }
 
-  /**
-   * Sends a request and resolves with the first reply.
-   *
-   * @param topic - a concrete topic
-   * @param payload - the request
-   * @param options - timeout, signal, headers
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
-   */
-  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
-    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
-  }
-
-  /**
-   * Subscribes to the error and dead-letter stream.
-   *
-   * @param listener - receives each failure
-   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
-   */
-  onError(listener: (failure: DeliveryFailure) => void): () => void {
-    return this.core.onError(listener)
-  }
-
-  /** A snapshot of the router's counters. */
-  stats(): CoordinatorStats {
-    return this.core.stats()
-  }
-
-  /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
-  drain(): Promise<void> {
-    return this.core.drain()
-  }
-
   /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  stop(): Promise<void> {
+  override stop(): Promise<void> {
     this.stopping ??= this.core.drain().then(() => this.core.finish())
     return this.stopping
   }
 
-  /** Same as {@link LinearScanRouter.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
-  }
 
   /** Scans every subscription, delivering to matches one at a time; then one member of each matching group. */
   private async deliver(message: RoutedMessage): Promise<void> {
@@ -190,9 +139,7 @@ export class LinearScanRouter implements MessageCoordinator {
         }
       }
       if (rejected) {
-        throw new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(message.topic)} refused the message: its queue is full (overflow 'reject')`, {
-          details: { topic: message.topic },
-        })
+        throw queueFull(message.topic)
       }
     } finally {
       core.workDone()

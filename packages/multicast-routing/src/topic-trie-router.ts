@@ -1,8 +1,6 @@
 import {
   assertTopic,
   CoordError,
-  type CoordinatorStats,
-  type DeliveryFailure,
   describeValue,
   type BatchMessageHandler,
   type BatchSubscribeOptions,
@@ -10,15 +8,13 @@ import {
   type MessageHandler,
   type OutgoingMessage,
   type PublishOptions,
-  type RequestOptions,
   type SubscribeOptions,
   type Subscription,
 } from '@coord/kernel'
-import { BusCore } from './bus-core.js'
 import type { GroupState } from './group-registry.js'
-import type { RouterOptions } from './options.js'
 import { checkHeaders, checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
+import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
 import { TopicTrie } from './topic-trie.js'
 
@@ -59,8 +55,7 @@ const ROUTE_CACHE_LIMIT = 65_536
  * bus.publish('agent.42.status', { ok: true })
  * ```
  */
-export class TopicTrieRouter implements MessageCoordinator {
-  private readonly core: BusCore
+export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   private readonly trie = new TopicTrie<SubscriptionRecord>()
   private readonly cache = new Map<string, Route>()
   /** The last topic published and its route: a hot topic skips even the Map lookup. */
@@ -71,18 +66,8 @@ export class TopicTrieRouter implements MessageCoordinator {
     this.trie.remove(record.pattern.split('.'), record)
     this.invalidate()
   }
-  private readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
-  private readonly sendRequest = (message: RoutedMessage): void => this.dispatch(this.routeOf(message.topic), message)
-
-  /**
-   * Creates a router.
-   *
-   * @param options - payload limit, rate limit, default request timeout, clock
-   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
-   */
-  constructor(options?: RouterOptions) {
-    this.core = new BusCore(options)
-  }
+  protected readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
+  protected readonly sendRequest = (message: RoutedMessage): void => this.dispatch(this.routeOf(message.topic), message)
 
   /**
    * Publishes a message to every matching subscriber and one member of each matching group; returns synchronously.
@@ -176,40 +161,8 @@ export class TopicTrieRouter implements MessageCoordinator {
     }
   }
 
-  /**
-   * Sends a request and resolves with the first reply.
-   *
-   * @param topic - a concrete topic
-   * @param payload - the request
-   * @param options - timeout, signal, headers
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
-   */
-  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
-    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
-  }
-
-  /**
-   * Subscribes to the error and dead-letter stream.
-   *
-   * @param listener - receives each failure
-   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
-   */
-  onError(listener: (failure: DeliveryFailure) => void): () => void {
-    return this.core.onError(listener)
-  }
-
-  /** A snapshot of the router's counters. */
-  stats(): CoordinatorStats {
-    return this.core.stats()
-  }
-
-  /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
-  drain(): Promise<void> {
-    return this.core.drain()
-  }
-
   /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  stop(): Promise<void> {
+  override stop(): Promise<void> {
     this.stopping ??= this.core.drain().then(() => {
       this.core.finish()
       this.trie.clear()
@@ -218,10 +171,6 @@ export class TopicTrieRouter implements MessageCoordinator {
     return this.stopping
   }
 
-  /** Same as {@link TopicTrieRouter.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
-  }
 
   /** Forgets every cached route (after any subscribe or unsubscribe). */
   private invalidate(): void {
@@ -270,9 +219,7 @@ export class TopicTrieRouter implements MessageCoordinator {
       if (member !== undefined && member.offer(message) === REJECTED) rejected = true
     }
     if (rejected) {
-      throw new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(message.topic)} refused the message: its queue is full (overflow 'reject')`, {
-        details: { topic: message.topic },
-      })
+      throw queueFull(message.topic)
     }
   }
 }

@@ -1,0 +1,78 @@
+import { type CoordinatorStats, CoordError, type DeliveryFailure, describeValue, type RequestOptions } from '@coord/kernel'
+import { BusCore } from './bus-core.js'
+import type { RouterOptions } from './options.js'
+import type { RoutedMessage } from './routed-message.js'
+
+/**
+ * What both routers share: the bus core (limits, counters, requests, error stream, lifecycle) and the methods that
+ * only hand over to it. Each router adds its own matching, publish and subscribe, and its own `stop`.
+ */
+export abstract class RouterBase {
+  /** Limits, counters, records, groups, requests and the error stream. */
+  protected readonly core: BusCore
+  /** Whether any subscription matches `topic` (a request with none fails with `NO_RESPONDERS`). */
+  protected abstract readonly hasResponders: (topic: string) => boolean
+  /** Delivers a request's message as a publish would. */
+  protected abstract readonly sendRequest: (message: RoutedMessage) => Promise<void> | void
+
+  /**
+   * Creates the bus core.
+   *
+   * @param options - payload limit, rate limit, default request timeout, clock
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options?: RouterOptions) {
+    this.core = new BusCore(options)
+  }
+
+  /**
+   * Sends a request and resolves with the first reply.
+   *
+   * @param topic - a concrete topic
+   * @param payload - the request
+   * @param options - timeout, signal, headers
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
+   */
+  request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
+    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
+  }
+
+  /**
+   * Subscribes to the error and dead-letter stream.
+   *
+   * @param listener - receives each failure
+   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
+   */
+  onError(listener: (failure: DeliveryFailure) => void): () => void {
+    return this.core.onError(listener)
+  }
+
+  /** A snapshot of the router's counters. */
+  stats(): CoordinatorStats {
+    return this.core.stats()
+  }
+
+  /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
+  drain(): Promise<void> {
+    return this.core.drain()
+  }
+
+  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
+  abstract stop(): Promise<void>
+
+  /** Same as `stop()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop()
+  }
+}
+
+/**
+ * The error a publish throws, after delivering to the others, when a subscriber with overflow `'reject'` refused it.
+ *
+ * @param topic - the message's topic
+ */
+export function queueFull(topic: string): CoordError {
+  return new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(topic)} refused the message: its queue is full (overflow 'reject')`, {
+    details: { topic },
+  })
+}
