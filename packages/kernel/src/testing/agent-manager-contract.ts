@@ -35,6 +35,16 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
   })
 }
 
+/** An onboarding step that, on reaching agent `id`, aborts `controller` and waits for its own signal to abort. */
+function abortAt(id: string, controller: AbortController): OnboardAgent {
+  return async (agent, { signal }) => {
+    if (agent.id === id) {
+      controller.abort()
+      await waitForAbort(signal)
+    }
+  }
+}
+
 /**
  * Registers the AgentManager contract suite: every implementation (enhanced and legacy) must pass it.
  *
@@ -444,14 +454,7 @@ export function describeAgentManagerContract(name: string, make: (setup: AgentMa
 
       it('an abort midway through an all-or-nothing batch leaves nothing registered and emits nothing', async () => {
         const controller = new AbortController()
-        const m = await build({
-          onboard: async (agent, { signal }) => {
-            if (agent.id === 'a3') {
-              controller.abort()
-              await waitForAbort(signal)
-            }
-          },
-        })
+        const m = await build({ onboard: abortAt('a3', controller) })
         await m.register({ id: 'before' })
         const events: AgentChangeEvent[] = []
         m.onChange((e) => events.push(e))
@@ -468,14 +471,7 @@ export function describeAgentManagerContract(name: string, make: (setup: AgentMa
 
       it('an abort midway through a best-effort batch keeps the agents already onboarded and rejects the rest with ABORTED', async () => {
         const controller = new AbortController()
-        const m = await build({
-          onboard: async (agent, { signal }) => {
-            if (agent.id === 'a3') {
-              controller.abort()
-              await waitForAbort(signal)
-            }
-          },
-        })
+        const m = await build({ onboard: abortAt('a3', controller) })
         const batch = Array.from({ length: 8 }, (_, i) => ({ id: `a${i}` }))
         const r = await m.registerMany(batch, { policy: 'best-effort', signal: controller.signal, concurrency: 2 })
         for (const x of r.results) {
