@@ -1,9 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ParallelInitializer, SequentialInitializer } from '../src/index.js'
-import { Bench, run, type Spec } from './helpers.js'
-
-const clock = (): number => Date.now()
+import { Bench, clock, run, type Spec } from './helpers.js'
 
 /** A random DAG: manager k may depend on any manager before it in a hidden order; listed in a shuffled order. */
 const dagArb = fc
