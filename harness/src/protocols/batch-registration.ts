@@ -139,8 +139,8 @@ async function onboardingScenario(w: Workload, quick: boolean, progress: (m: str
     const rounds = Math.ceil(n / C)
     const bound = rounds * w.onboardMs
     const runLegacy = !quick || n <= w.quickLegacyMaxN
-    const enhancedSamples = quick ? 2 : n >= 10_000 ? 3 : n >= 1000 ? 5 : 7
-    const legacySamples = !runLegacy ? 0 : n >= w.legacySingleSampleFromN ? 1 : quick ? 2 : n >= 1000 ? 3 : 7
+    const enhancedSamples = quick ? 2 : n >= 10_000 ? 2 : n >= 1000 ? 4 : 7
+    const legacySamples = !runLegacy ? 0 : n >= w.legacySingleSampleFromN ? 1 : quick ? 2 : n >= 1000 ? 2 : 5
     const pLimitSamples = quick ? 0 : enhancedSamples
     const cases: Record<string, () => Promise<number>> = {
       enhanced: () => timeBatch(enhanced, agents),
@@ -232,7 +232,7 @@ async function cpuScenario(w: Workload, quick: boolean, progress: (m: string) =>
   // quick mode (a smoke test) uses a fifth of the agents; the target is quoted for the full 100k
   const n = quick ? Math.ceil(w.cpuAgents / 5) : w.cpuAgents
   const agents = makeAgents(w, n)
-  const samples = quick ? 2 : 7
+  const samples = quick ? 2 : 5
   const { gc, how } = heapGc()
   // collect the previous sample's registry (untimed) so no sample pays for another's garbage
   const usPerAgent = async (make: () => AgentManager): Promise<number> => {

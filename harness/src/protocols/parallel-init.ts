@@ -206,7 +206,7 @@ function ranges(figures: Readonly<Record<string, readonly number[]>>, names: Rea
 async function referenceScenario(quick: boolean, progress: (m: string) => void): Promise<ScenarioResult> {
   const w = await loadReference()
   const specs: TimedSpec[] = w.managers.map((m) => ({ name: m.name, dependsOn: m.dependsOn, ms: m.durationS * w.scaleMsPerSecond }))
-  const samples = quick ? 3 : 15
+  const samples = quick ? 3 : 11
   progress(`reference workload: ${samples} interleaved samples of legacy, enhanced and level batching`)
   const c = await compareStartups(specs, samples)
   const legacy = median(c.figures['legacy']!)
@@ -274,7 +274,7 @@ async function randomDagScenario(quick: boolean, progress: (m: string) => void):
   }
   for (const n of sizes) {
     const specs = randomDag(w, n)
-    const samples = quick ? 1 : n >= 1000 ? 5 : n >= 100 ? 7 : 15
+    const samples = quick ? 1 : n >= 1000 ? 3 : n >= 100 ? 5 : 9
     progress(`random DAG of ${n} managers: ${samples} interleaved sample(s) after one warm-up`)
     const c = await compareStartups(specs, samples)
     const legacy = median(c.figures['legacy']!)
@@ -328,7 +328,7 @@ async function overheadScenario(quick: boolean, progress: (m: string) => void): 
   const specs = randomDag(w, n)
   const managers: BaseManager[] = specs.map((s) => ({ name: s.name, dependsOn: s.dependsOn, init: () => Promise.resolve() }))
   const boots = quick ? 10 : 40
-  const samples = quick ? 5 : 25
+  const samples = quick ? 5 : 15
   // CPU time of the process per manager, beside the wall time: a cross-check that other processes cannot inflate
   const cpu: Record<string, number[]> = { legacy: [], enhanced: [], avvio: [] }
   const perManager = async (label: string, boot: () => Promise<unknown>): Promise<number> => {
