@@ -377,7 +377,7 @@ async function runAll(ctx: BenchContext, sides: Readonly<Record<'legacy' | 'enha
   // the small swarms' few short wake-ups would take many seconds to do; a long-running monitor is in that state.
   const warmIds = Array.from({ length: 10_000 }, (_, i) => `agent-${i}`)
   const windowMs = ctx.quick ? 500 : 1_000
-  const samples = ctx.quick ? 1 : 3
+  const samples = ctx.quick ? 1 : 2
   const metrics: Metric[] = []
   const cpuSeries: Record<'legacy' | 'enhanced', [number, number][]> = { legacy: [], enhanced: [] }
   const p99Groups: { label: string; values: Record<string, number> }[] = []

@@ -11,7 +11,7 @@ const BAND = { low: 0.7, high: 0.8 } as const
 const TARGET_UTILISATION = 0.5
 
 const SIZES = {
-  full: { agents: 1000, warmupMs: 500, loadMs: 3000, calibrationLoadMs: 1500, maxProbes: 7, samples: 3 },
+  full: { agents: 1000, warmupMs: 500, loadMs: 2000, calibrationLoadMs: 1500, maxProbes: 7, samples: 3 },
   quick: { agents: 200, warmupMs: 200, loadMs: 400, calibrationLoadMs: 300, maxProbes: 3, samples: 1 },
 } as const
 
