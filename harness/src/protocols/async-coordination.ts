@@ -26,7 +26,7 @@ const GOAL_1_AGENT_US = 2
 
 const SIZES = {
   // Legacy polls every 100 ms (its default), one task at a time, so its task counts stay small.
-  full: { enhancedTasks: 20_000, legacyTasks: { 1: 10, 10: 30, 100: 100 }, enhancedRounds: 3, legacyRounds: 1, legacyPollMs: 100, schedTasks: 100_000, schedBatches: 15, minCpuNs: 150e6, passes: 2 },
+  full: { enhancedTasks: 20_000, legacyTasks: { 1: 10, 10: 20, 100: 100 }, enhancedRounds: 3, legacyRounds: 1, legacyPollMs: 100, schedTasks: 100_000, schedBatches: 9, minCpuNs: 150e6, passes: 2 },
   quick: { enhancedTasks: 2_000, legacyTasks: { 1: 5, 10: 20, 100: 100 }, enhancedRounds: 2, legacyRounds: 1, legacyPollMs: 10, schedTasks: 10_000, schedBatches: 5, minCpuNs: 50e6, passes: 1 },
 } as const
 

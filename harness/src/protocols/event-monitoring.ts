@@ -384,7 +384,7 @@ async function runAll(ctx: BenchContext, sides: Readonly<Record<'legacy' | 'enha
   for (const agents of sizes) {
     const ids = Array.from({ length: agents }, (_, i) => `agent-${i}`)
     ctx.progress(`event-monitoring: ${agents} agents (${samples} interleaved sample(s) of ${windowMs} ms per side)`)
-    if (agents === sizes[0]) for (const k of ['legacy', 'enhanced'] as const) await runOnce(k, sides, warmIds, ctx.quick ? 1_000 : 2_000, 1)
+    if (agents === sizes[0]) for (const k of ['legacy', 'enhanced'] as const) await runOnce(k, sides, warmIds, ctx.quick ? 1_000 : 1_200, 1)
     if (!ctx.quick) for (const k of ['driver', 'legacy', 'enhanced'] as const) await runOnce(k, sides, ids, 800, 1) // warm-up at this size
     const runs: Record<Kind, Sample[]> = { legacy: [], enhanced: [], driver: [] }
     for (let s = 0; s < samples; s++) {

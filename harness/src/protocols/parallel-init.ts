@@ -328,7 +328,7 @@ async function overheadScenario(quick: boolean, progress: (m: string) => void): 
   const specs = randomDag(w, n)
   const managers: BaseManager[] = specs.map((s) => ({ name: s.name, dependsOn: s.dependsOn, init: () => Promise.resolve() }))
   const boots = quick ? 10 : 40
-  const samples = quick ? 5 : 15
+  const samples = quick ? 5 : 11
   // CPU time of the process per manager, beside the wall time: a cross-check that other processes cannot inflate
   const cpu: Record<string, number[]> = { legacy: [], enhanced: [], avvio: [] }
   const perManager = async (label: string, boot: () => Promise<unknown>): Promise<number> => {
