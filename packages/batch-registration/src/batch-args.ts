@@ -49,6 +49,22 @@ export function registered(id: string): AgentRegistrationResult {
   return { id, status: 'registered' }
 }
 
+/**
+ * The ids of the `registered` results, in order.
+ *
+ * @param results - a batch's results (positions not yet filled are skipped)
+ * @param count - how many of them are `registered`, to size the array exactly
+ */
+export function registeredIds(results: readonly (AgentRegistrationResult | undefined)[], count: number): string[] {
+  const ids = new Array<string>(count)
+  let k = 0
+  for (let i = 0; i < results.length && k < count; i++) {
+    const r = results[i]
+    if (r !== undefined && r.status === 'registered') ids[k++] = r.id
+  }
+  return ids
+}
+
 /** A rejected result carrying the error and its code. */
 export function rejected(id: string, error: CoordError): AgentRegistrationResult {
   return { id, status: 'rejected', code: error.code, error }

@@ -13,7 +13,7 @@ import {
   type RegisterOptions,
   toCoordError,
 } from '@coord/kernel'
-import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, registeredIds, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
 import { AbortHub } from './abort-hub.js'
 import { onboardAll } from './onboard-all.js'
 import { runOnboarding } from './onboarding.js'
@@ -134,14 +134,16 @@ export class BatchRegistrar extends RegistryBase {
   #registerInOnePass(agents: readonly AgentInput[], allOrNothing: boolean): RegisterManyResult {
     const n = agents.length
     const results = new Array<AgentRegistrationResult>(n)
-    const added: string[] = []
+    // how many this pass added; which ones is read back from `results` (a rollback or an event needs them), so no
+    // second per-agent array is built
+    let added = 0
     // ids of this batch, built only once a duplicate or an all-or-nothing failure needs it
     let seen: Set<string> | undefined
     let failure: { id: string; error: CoordError } | undefined
-    const fail = (id: string, error: CoordError): AgentRegistrationResult => {
+    const fail = (id: string, error: CoordError, at: number): AgentRegistrationResult => {
       if (failure === undefined) {
         failure = { id, error }
-        if (allOrNothing) seen ??= new Set(added)
+        if (allOrNothing) seen ??= this.#idsAdded(results, at)
       }
       return rejected(id, error)
     }
@@ -151,32 +153,46 @@ export class BatchRegistrar extends RegistryBase {
       try {
         record = normalizeAgent(input)
       } catch (e) {
-        results[i] = fail(inputId(input), toCoordError(e, 'INVALID_AGENT'))
+        results[i] = fail(inputId(input), toCoordError(e, 'INVALID_AGENT'), i)
         continue
       }
       const id = record.id
       if (this.store.has(id) || (this.#reserved.size !== 0 && this.#reserved.has(id)) || seen?.has(id) === true) {
-        seen ??= new Set(added)
-        results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'))
+        seen ??= this.#idsAdded(results, i)
+        results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'), i)
         continue
       }
       seen?.add(id)
       if (failure !== undefined && allOrNothing) continue // rolled back below
       this.store.add(record)
-      added.push(id)
+      added++
       results[i] = registered(id)
     }
     if (failure !== undefined && allOrNothing) {
-      for (let j = added.length - 1; j >= 0; j--) this.store.remove(added[j]!)
+      // remove in the reverse order of adding: the agents added are the `registered` results
+      for (let j = n - 1; j >= 0; j--) {
+        const r = results[j]
+        if (r !== undefined && r.status === 'registered') this.store.remove(r.id)
+      }
       const undone = rolledBack(failure.id, failure.error)
-      for (let i = 0; i < n; i++) {
-        const r = results[i]
-        if (r === undefined || r.status === 'registered') results[i] = rejected(r?.id ?? inputId(agents[i]), undone)
+      for (let j = 0; j < n; j++) {
+        const r = results[j]
+        if (r === undefined || r.status === 'registered') results[j] = rejected(r?.id ?? inputId(agents[j]), undone)
       }
       return summarize(results)
     }
-    this.listeners.emit('registered', added)
+    if (added !== 0 && this.listeners.size !== 0) this.listeners.emit('registered', registeredIds(results, added))
     return summarize(results)
+  }
+
+  /** The ids this pass added so far: those of the `registered` results before position `end`. */
+  #idsAdded(results: readonly AgentRegistrationResult[], end: number): Set<string> {
+    const ids = new Set<string>()
+    for (let j = 0; j < end; j++) {
+      const r = results[j]
+      if (r !== undefined && r.status === 'registered') ids.add(r.id)
+    }
+    return ids
   }
 
   /**

@@ -19,6 +19,11 @@ export class ChangeListeners {
     this.#onError = onError
   }
 
+  /** How many listeners are subscribed (a caller may skip building an event nobody receives). */
+  get size(): number {
+    return this.#listeners.size
+  }
+
   /** How many listener calls threw. */
   get errors(): number {
     return this.#errors

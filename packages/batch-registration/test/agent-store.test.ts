@@ -3,7 +3,8 @@ import { AGENT_STATUSES, type AgentRecord, type AgentStatus, normalizeAgent } fr
 import { describe, expect, it } from 'vitest'
 import { AgentStore } from '../src/agent-store.js'
 
-const CAPS = ['a', 'b', 'c', 'd', 'constructor']
+// up to 7 capabilities: the first three positions are fields of an entry, the rest an array; both are exercised
+const CAPS = ['a', 'b', 'c', 'd', 'e', 'f', 'constructor']
 
 type Op = { kind: 'add'; id: number; caps: string[]; status: AgentStatus } | { kind: 'remove'; id: number } | { kind: 'status'; id: number; status: AgentStatus }
 

@@ -191,6 +191,25 @@ describe('BatchRegistrar', () => {
     expect(m.size).toBe(0)
   })
 
+  it('without onboarding, the one change event names exactly the registered agents, in input order', async () => {
+    const m = new BatchRegistrar()
+    await m.registerMany([{ id: 'old' }])
+    const events: { kind: string; ids: readonly string[] }[] = []
+    m.onChange((e) => events.push(e))
+    const r = await m.registerMany([{ id: 'a' }, { id: 'old' }, { id: 'b', status: 'nope' as never }, { id: 'c' }, { id: 'a' }, { id: 'd' }])
+    expect(r.results.map((x) => x.status)).toEqual(['registered', 'rejected', 'rejected', 'registered', 'rejected', 'registered'])
+    expect(events).toEqual([{ kind: 'registered', ids: ['a', 'c', 'd'] }])
+    expect(Object.isFrozen(events[0]!.ids)).toBe(true)
+    // all-or-nothing: nothing stays, no event, and every stored index is as before
+    const before = m.find({})
+    const undone = await m.registerMany([{ id: 'e', capabilities: ['x'] }, { id: 'f', capabilities: ['x', 'y', 'z', 'w'] }, { id: 'e' }], { policy: 'all-or-nothing' })
+    expect(undone.results.map((x) => (x.status === 'rejected' ? x.code : x.status))).toEqual(['ROLLED_BACK', 'ROLLED_BACK', 'DUPLICATE_AGENT'])
+    expect(events).toHaveLength(1)
+    expect(m.find({})).toEqual(before)
+    expect(m.find({ capability: 'x' })).toEqual([])
+    expect(m.stats().capabilityIndexKeys).toBe(0)
+  })
+
   it('listener errors are counted and handed to onListenerError', async () => {
     const seen: string[] = []
     const m = new BatchRegistrar({ onListenerError: (e) => seen.push(e.code) })
