@@ -1,57 +1,35 @@
 import { AGENT_LIMITS, AGENT_STATUSES, type AgentQuery, type AgentRecord, type AgentStatus, CoordError, describeValue } from '@coord/kernel'
 
-/**
- * A stored agent plus its positions in the index lists, so removal from an index is O(1) (swap with the last).
- *
- * The positions in the first three capability lists are fields of the entry itself and only the rest go to an array:
- * one allocation per agent instead of two. At 100k agents the scavenger copies every young entry (twice) before it
- * is promoted, so the bytes allocated per agent are a large part of the cost of registering it.
- */
-class Entry {
-  record: AgentRecord
-  /** This entry's position in the list of `record.status`. */
-  statusSlot: number
-  /** Positions in the lists of `record.capabilities[0]`, `[1]` and `[2]` (-1 when there is no such capability). */
-  slot0 = -1
-  slot1 = -1
-  slot2 = -1
-  /** `more[k - 3]` is the position in the list of `record.capabilities[k]`, for k >= 3. */
-  more: number[] | undefined
-
-  constructor(record: AgentRecord, statusSlot: number) {
-    this.record = record
-    this.statusSlot = statusSlot
-    const n = record.capabilities.length
-    this.more = n > 3 ? new Array<number>(n - 3) : undefined
-  }
-}
-
-/** Position of `entry` in the list of its `k`-th capability. */
-function capSlot(entry: Entry, k: number): number {
-  return k === 0 ? entry.slot0 : k === 1 ? entry.slot1 : k === 2 ? entry.slot2 : entry.more![k - 3]!
-}
-
-/** Records the position of `entry` in the list of its `k`-th capability. */
-function setCapSlot(entry: Entry, k: number, slot: number): void {
-  if (k === 0) entry.slot0 = slot
-  else if (k === 1) entry.slot1 = slot
-  else if (k === 2) entry.slot2 = slot
-  else entry.more![k - 3] = slot
-}
+/** Capability positions kept in {@link AgentStore}'s flat array per slot; an agent's further ones go to a small array. */
+const INLINE_CAPS = 3
 
 /**
  * The registry's tables: agents by id, plus two indexes (`capability -> agents` and `status -> agents`) that answer
  * `find` without scanning every agent. All tables are Maps and arrays, so no key (`__proto__` included) is special.
  *
- * Each index entry is a dense list of entries, and each entry remembers its positions in the lists it is on: adding is
- * a `push`, removing swaps the last entry into the hole. Measured at 100k agents with 3 capabilities each, this adds an
- * agent to the indexes about 3 times faster than `Map<capability, Set<id>>` (a Set insertion into a large table costs
- * about as much as the whole of validation).
+ * Each stored agent gets a slot number (a freed slot is reused). Each index entry is a dense list of slots, and each
+ * slot's positions in the lists it is on are kept in flat number arrays: adding is a `push`, removing swaps the last
+ * slot into the hole. Measured at 100k agents with 3 capabilities each, these lists add an agent to the indexes about
+ * 3 times faster than `Map<capability, Set<id>>` (a Set insertion into a large table costs about as much as the whole of
+ * validation). Slots instead of one entry object per agent: the index lists and the id table hold small integers, not
+ * pointers to young objects, so registering 100k agents allocates no per-agent entry for the scavenger to copy
+ * (measured: 0.92 -> 0.77 µs per agent registered, normalizeAgent included).
  */
 export class AgentStore {
-  readonly #agents = new Map<string, Entry>()
-  readonly #byCapability = new Map<string, Entry[]>()
-  readonly #byStatus = new Map<AgentStatus, Entry[]>()
+  /** id -> slot, in insertion order (`find({})` lists agents in this order). */
+  readonly #slots = new Map<string, number>()
+  /** slot -> record (undefined for a free slot). */
+  readonly #records: (AgentRecord | undefined)[] = []
+  /** slot -> position in the list of its record's status. */
+  readonly #statusPos: number[] = []
+  /** `slot * INLINE_CAPS + k` -> position in the list of its record's `capabilities[k]`, for k < INLINE_CAPS. */
+  readonly #capPos: number[] = []
+  /** slot -> positions in the lists of `capabilities[k]` for k >= INLINE_CAPS (at index `k - INLINE_CAPS`). */
+  readonly #morePos = new Map<number, number[]>()
+  /** Freed slots, reused first. */
+  readonly #free: number[] = []
+  readonly #byCapability = new Map<string, number[]>()
+  readonly #byStatus = new Map<AgentStatus, number[]>()
 
   constructor() {
     for (const s of AGENT_STATUSES) this.#byStatus.set(s, [])
@@ -59,7 +37,7 @@ export class AgentStore {
 
   /** How many agents are stored. */
   get size(): number {
-    return this.#agents.size
+    return this.#slots.size
   }
 
   /** How many capability index entries exist (an emptied entry is removed, so this never grows with churn). */
@@ -69,57 +47,93 @@ export class AgentStore {
 
   /** Tells whether an id is stored. */
   has(id: string): boolean {
-    return this.#agents.has(id)
+    return this.#slots.has(id)
   }
 
   /** Returns the stored record, or undefined. */
   get(id: string): AgentRecord | undefined {
-    return this.#agents.get(id)?.record
+    const slot = this.#slots.get(id)
+    return slot === undefined ? undefined : this.#records[slot]
   }
 
   /** Stores a validated record whose id is not stored yet, and indexes it. */
   add(record: AgentRecord): void {
     const caps = record.capabilities
+    const nCaps = caps.length
+    const byCapability = this.#byCapability
     const statusList = this.#byStatus.get(record.status)!
-    const entry = new Entry(record, statusList.length)
-    this.#agents.set(record.id, entry)
-    statusList.push(entry)
-    for (let k = 0; k < caps.length; k++) {
-      const c = caps[k]!
-      let list = this.#byCapability.get(c)
-      if (list === undefined) this.#byCapability.set(c, (list = []))
-      setCapSlot(entry, k, list.length)
-      list.push(entry)
+    const free = this.#free
+    if (free.length !== 0) {
+      const slot = free.pop()!
+      this.#slots.set(record.id, slot)
+      this.#records[slot] = record
+      this.#statusPos[slot] = statusList.length
+      statusList.push(slot)
+      for (let k = 0; k < nCaps; k++) {
+        const list = capabilityList(byCapability, caps[k]!)
+        this.#setCapPos(slot, k, list.length, nCaps)
+        list.push(slot)
+      }
+      return
+    }
+    // a new slot: its positions are appended in order, so the flat arrays stay packed
+    const slot = this.#records.length
+    this.#slots.set(record.id, slot)
+    this.#records.push(record)
+    this.#statusPos.push(statusList.length)
+    statusList.push(slot)
+    const capPos = this.#capPos
+    for (let k = 0; k < INLINE_CAPS; k++) {
+      if (k < nCaps) {
+        const list = capabilityList(byCapability, caps[k]!)
+        capPos.push(list.length)
+        list.push(slot)
+      } else capPos.push(-1)
+    }
+    for (let k = INLINE_CAPS; k < nCaps; k++) {
+      const list = capabilityList(byCapability, caps[k]!)
+      this.#setCapPos(slot, k, list.length, nCaps)
+      list.push(slot)
     }
   }
 
   /** Removes an agent and its index entries; returns the removed record, or undefined. */
   remove(id: string): AgentRecord | undefined {
-    const entry = this.#agents.get(id)
-    if (entry === undefined) return undefined
-    this.#agents.delete(id)
-    const { record } = entry
-    unlist(this.#byStatus.get(record.status)!, entry.statusSlot, (moved, slot) => (moved.statusSlot = slot))
+    const slot = this.#slots.get(id)
+    if (slot === undefined) return undefined
+    this.#slots.delete(id)
+    const record = this.#records[slot]!
+    this.#unlistStatus(record.status, slot)
     const caps = record.capabilities
     for (let k = 0; k < caps.length; k++) {
       const c = caps[k]!
       const list = this.#byCapability.get(c)!
-      unlist(list, capSlot(entry, k), (moved, slot) => setCapSlot(moved, moved.record.capabilities.indexOf(c), slot))
+      // swap the last slot into the hole, and tell it its new position
+      const pos = this.#capPosOf(slot, k)
+      const last = list.pop()!
+      if (pos < list.length) {
+        list[pos] = last
+        this.#setCapPos(last, this.#records[last]!.capabilities.indexOf(c), pos)
+      }
       if (list.length === 0) this.#byCapability.delete(c)
     }
+    if (caps.length > INLINE_CAPS) this.#morePos.delete(slot)
+    this.#records[slot] = undefined
+    this.#free.push(slot)
     return record
   }
 
   /** Replaces a stored record's status, moving it between status lists; returns the new record. */
   setStatus(record: AgentRecord, status: AgentStatus): AgentRecord {
-    const entry = this.#agents.get(record.id)!
-    if (entry.record.status === status) return entry.record
-    unlist(this.#byStatus.get(entry.record.status)!, entry.statusSlot, (moved, slot) => (moved.statusSlot = slot))
-    const next: AgentRecord = Object.freeze({ ...entry.record, status })
-    entry.record = next
+    const slot = this.#slots.get(record.id)!
+    const current = this.#records[slot]!
+    if (current.status === status) return current
+    this.#unlistStatus(current.status, slot)
+    const next: AgentRecord = Object.freeze({ ...current, status })
+    this.#records[slot] = next
     const to = this.#byStatus.get(status)!
-    entry.statusSlot = to.length
-    to.push(entry)
+    this.#statusPos[slot] = to.length
+    to.push(slot)
     return next
   }
 
@@ -131,9 +145,10 @@ export class AgentStore {
    */
   find(query: AgentQuery): AgentRecord[] {
     const { capability, status } = query
+    const records = this.#records
     const out: AgentRecord[] = []
     if (capability === undefined && status === undefined) {
-      for (const entry of this.#agents.values()) out.push(entry.record)
+      for (const slot of this.#slots.values()) out.push(records[slot]!)
       return out
     }
     const byCap = capability === undefined ? undefined : this.#byCapability.get(capability)
@@ -141,24 +156,55 @@ export class AgentStore {
     const byStatus = status === undefined ? undefined : this.#byStatus.get(status)!
     if (byCap !== undefined && byStatus !== undefined) {
       if (byStatus.length < byCap.length) {
-        for (const e of byStatus) if (e.record.capabilities.includes(capability!)) out.push(e.record)
+        for (const slot of byStatus) {
+          const r = records[slot]!
+          if (r.capabilities.includes(capability!)) out.push(r)
+        }
       } else {
-        for (const e of byCap) if (e.record.status === status) out.push(e.record)
+        for (const slot of byCap) {
+          const r = records[slot]!
+          if (r.status === status) out.push(r)
+        }
       }
       return out
     }
-    for (const e of (byCap ?? byStatus)!) out.push(e.record)
+    for (const slot of (byCap ?? byStatus)!) out.push(records[slot]!)
     return out
+  }
+
+  /** Removes `slot` from the list of `status` by moving the last slot into its place. */
+  #unlistStatus(status: AgentStatus, slot: number): void {
+    const list = this.#byStatus.get(status)!
+    const pos = this.#statusPos[slot]!
+    const last = list.pop()!
+    if (pos < list.length) {
+      list[pos] = last
+      this.#statusPos[last] = pos
+    }
+  }
+
+  /** Position of `slot` in the list of its `k`-th capability. */
+  #capPosOf(slot: number, k: number): number {
+    return k < INLINE_CAPS ? this.#capPos[slot * INLINE_CAPS + k]! : this.#morePos.get(slot)![k - INLINE_CAPS]!
+  }
+
+  /** Records the position of `slot` in the list of its `k`-th capability (of `nCaps`, when the slot's array is new). */
+  #setCapPos(slot: number, k: number, pos: number, nCaps = 0): void {
+    if (k < INLINE_CAPS) {
+      this.#capPos[slot * INLINE_CAPS + k] = pos
+      return
+    }
+    let more = this.#morePos.get(slot)
+    if (more === undefined) this.#morePos.set(slot, (more = new Array<number>(nCaps - INLINE_CAPS)))
+    more[k - INLINE_CAPS] = pos
   }
 }
 
-/** Removes `list[slot]` by moving the last entry into it, and tells the moved entry its new slot. */
-function unlist(list: Entry[], slot: number, moved: (entry: Entry, slot: number) => void): void {
-  const last = list.pop()!
-  if (slot < list.length) {
-    list[slot] = last
-    moved(last, slot)
-  }
+/** The index list of a capability, created empty when it has none yet. */
+function capabilityList(byCapability: Map<string, number[]>, capability: string): number[] {
+  let list = byCapability.get(capability)
+  if (list === undefined) byCapability.set(capability, (list = []))
+  return list
 }
 
 /**

@@ -150,6 +150,44 @@ function copyJsonFast(value: unknown, depth: number, size: { bound: number }): u
 const NO_CAPABILITIES: readonly string[] = Object.freeze([])
 const NO_METADATA: JsonObject = Object.freeze(Object.create(null) as JsonObject)
 
+/** A node of the capability-list cache: the frozen list of the names on the path to it, and the next nodes by name. */
+interface CapabilityNode {
+  list: readonly string[] | undefined
+  next: Map<string, CapabilityNode> | undefined
+}
+
+/** The capability-list cache: a trie by name, from the empty list. */
+const CAPABILITY_ROOT: CapabilityNode = { list: NO_CAPABILITIES, next: undefined }
+/** Most trie nodes kept (each holds at most one name of at most 64 characters); past it, lists are copied as before. */
+const CAPABILITY_NODES_MAX = 1024
+let capabilityNodes = 0
+
+/**
+ * Returns a frozen copy of a validated, duplicate-free capability list, shared by every agent with the same list.
+ *
+ * A swarm has few distinct capability lists, and a frozen array can be shared invisibly (as the empty list always
+ * was): at 100k agents, not allocating one array per agent saves both the copy and its later trips through the
+ * garbage collector. The cache is bounded; a list it cannot hold is copied, exactly as without it.
+ *
+ * @param names - validated capability names, without duplicates (not kept: the cache stores its own copy)
+ */
+function sharedCapabilities(names: readonly string[]): readonly string[] {
+  let node = CAPABILITY_ROOT
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    let child = node.next?.get(name)
+    if (child === undefined) {
+      // a spread copy is sized exactly (an array grown by push keeps spare capacity for as long as the agent lives)
+      if (capabilityNodes >= CAPABILITY_NODES_MAX) return Object.freeze([...names])
+      child = { list: undefined, next: undefined }
+      ;(node.next ??= new Map()).set(name, child)
+      capabilityNodes++
+    }
+    node = child
+  }
+  return (node.list ??= Object.freeze([...names]))
+}
+
 /**
  * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
  *
@@ -179,8 +217,7 @@ export function normalizeAgent(input: unknown): AgentRecord {
         if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
         if (!duplicates && i > 0 && caps.indexOf(c) < i) duplicates = true
       }
-      // a spread copy is sized exactly (an array grown by push keeps spare capacity for as long as the agent lives)
-      capabilities = Object.freeze(duplicates ? [...new Set(caps as string[])] : [...(caps as string[])])
+      capabilities = sharedCapabilities(duplicates ? [...new Set(caps as string[])] : (caps as string[]))
     }
   }
   let metadata: JsonObject = NO_METADATA
