@@ -5,6 +5,7 @@ import type { HealthMonitor } from '@coord/kernel'
 import { bench as mitataBench, do_not_optimize, run as mitataRun, summary } from 'mitata'
 import type { BenchContext, Metric, ProtocolBench, ProtocolResult, ScenarioResult } from '../results.js'
 import { median, percentile, range, round } from '../stats.js'
+import { prng } from '../prng.js'
 
 /** The heartbeat promise every simulated agent keeps. */
 const INTERVAL_MS = 100
@@ -51,17 +52,6 @@ interface Sample {
   readonly timeouts: number
   /** The monitor's own active timers at the end of the window (stats().timers; the legacy poll interval is 1). */
   readonly ownTimers: number
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** A full GC before each window, so one run's garbage is not collected inside the next run's CPU window. */
@@ -185,7 +175,7 @@ async function runOnce(kind: Kind, sides: Readonly<Record<'legacy' | 'enhanced',
 
   // The same seeded stall schedule for every kind: each stalled agent stops at a time inside the window that leaves
   // room for its detection before the window closes.
-  const random = mulberry32(seed)
+  const random = prng(seed)
   const stallCount = Math.min(agents, Math.max(10, Math.floor(agents / 100)))
   const stallAt = new Float64Array(agents).fill(Infinity)
   const stalled: number[] = []
