@@ -140,6 +140,8 @@ export class BatchRegistrar extends RegistryBase {
     // ids of this batch, built only once a duplicate or an all-or-nothing failure needs it
     let seen: Set<string> | undefined
     let failure: { id: string; error: CoordError } | undefined
+    const store = this.store
+    const reserved = this.#reserved
     const fail = (id: string, error: CoordError, at: number): AgentRegistrationResult => {
       if (failure === undefined) {
         failure = { id, error }
@@ -157,14 +159,14 @@ export class BatchRegistrar extends RegistryBase {
         continue
       }
       const id = record.id
-      if (this.store.has(id) || (this.#reserved.size !== 0 && this.#reserved.has(id)) || seen?.has(id) === true) {
+      if (store.has(id) || (reserved.size !== 0 && reserved.has(id)) || seen?.has(id) === true) {
         seen ??= this.#idsAdded(results, i)
         results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'), i)
         continue
       }
       seen?.add(id)
       if (failure !== undefined && allOrNothing) continue // rolled back below
-      this.store.add(record)
+      store.add(record)
       added++
       results[i] = registered(id)
     }

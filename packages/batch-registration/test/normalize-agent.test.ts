@@ -141,3 +141,36 @@ describe('normalizeAgent (optimised) behaves exactly as the original', () => {
     else expect(a).toEqual(b)
   })
 })
+
+describe('normalizeAgent shares frozen capability lists', () => {
+  it('agents with the same list (after dedupe) share one frozen array; the caller keeps its own array', () => {
+    const input = ['plan', 'code']
+    const a = normalizeAgent({ id: 'a', capabilities: input })
+    const b = normalizeAgent({ id: 'b', capabilities: ['plan', 'code', 'plan'] })
+    const c = normalizeAgent({ id: 'c', capabilities: ['code', 'plan'] })
+    expect(a.capabilities).toBe(b.capabilities)
+    expect(a.capabilities).not.toBe(input)
+    expect(c.capabilities).not.toBe(a.capabilities)
+    expect(c.capabilities).toEqual(['code', 'plan'])
+    expect(Object.isFrozen(a.capabilities)).toBe(true)
+    expect(() => (a.capabilities as string[]).push('x')).toThrow(TypeError)
+    input.push('review')
+    expect(a.capabilities).toEqual(['plan', 'code'])
+    expect(normalizeAgent({ id: 'd', capabilities: ['plan'] }).capabilities).toEqual(['plan'])
+  })
+
+  it('past the cache bound, lists are still copied, frozen and equal to the original behaviour', () => {
+    // 1,500 distinct single-name lists overflow the 1,024-node cache
+    for (let i = 0; i < 1500; i++) {
+      const input = { id: `a${i}`, capabilities: [`n${i}`, `n${i}`, 'plan'] }
+      const a = run(normalizeAgent, input)
+      const b = run(reference, input)
+      expect(a.ok && b.ok).toBe(true)
+      if (a.ok && b.ok) expect(shape(a.value)).toEqual(shape(b.value))
+    }
+    const late = normalizeAgent({ id: 'z', capabilities: ['zz1', 'zz2'] })
+    expect(late.capabilities).toEqual(['zz1', 'zz2'])
+    expect(Object.isFrozen(late.capabilities)).toBe(true)
+    expect(normalizeAgent({ id: 'y', capabilities: ['zz1', 'zz2'] }).capabilities).not.toBe(late.capabilities)
+  })
+})

@@ -192,6 +192,7 @@ function sharedCapabilities(names: readonly string[]): readonly string[] {
  * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
  *
  * Metadata is copied into null-prototype objects, so keys such as `__proto__` are plain data and change nothing.
+ * Capability lists are frozen copies, shared by agents whose lists are equal (a bounded cache).
  *
  * @param input - what the caller passed
  * @throws CoordError `INVALID_AGENT`
