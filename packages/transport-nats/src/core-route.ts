@@ -11,8 +11,11 @@ export interface RawMessage {
   readonly reply?: string | undefined
 }
 
-/** Turns a NATS message into a Coord message, or tells why it cannot be decoded. */
-export type Decode = (msg: RawMessage) => Message | { readonly undecodable: Message; readonly error: CoordError }
+/**
+ * Turns a NATS message into a Coord message, or tells why it cannot be decoded; `subject`, when given, is the
+ * message's subject already known to the caller (it is then not decoded from the message again).
+ */
+export type Decode = (msg: RawMessage, subject?: string) => Message | { readonly undecodable: Message; readonly error: CoordError }
 
 /**
  * One core NATS subscription (a plain one, or a queue subscription for a group) shared by every local
@@ -25,6 +28,8 @@ export class CoreRoute {
   readonly #group: string | undefined
   readonly #decode: Decode
   readonly #requestsOnly: boolean
+  /** The pattern when it has no wildcard: then it is the subject of every message the route receives. */
+  readonly #literal: string | undefined
   #sub: NatsSubscription | undefined
 
   /**
@@ -41,6 +46,7 @@ export class CoreRoute {
     this.#group = group
     this.#decode = decode
     this.#requestsOnly = requestsOnly
+    this.#literal = pattern.split('.').some((t) => t === '*' || t === '>') ? undefined : pattern
   }
 
   /** True once subscribed on a connection. */
@@ -66,8 +72,11 @@ export class CoreRoute {
   }
 
   #deliver(msg: Msg): void {
-    if (this.#requestsOnly && (msg.reply === undefined || msg.reply === '' || msg.headers?.has(DURABLE_HEADER) === true)) return
-    const decoded = this.#decode(msg)
+    if (this.#requestsOnly) {
+      const reply = msg.reply
+      if (reply === undefined || reply === '' || msg.headers?.has(DURABLE_HEADER) === true) return
+    }
+    const decoded = this.#decode(msg, this.#literal)
     if (this.#group !== undefined) {
       const m = this.members.pick()
       if (m !== undefined) offer(m, decoded)

@@ -100,7 +100,7 @@ export class DeliveryPipeline {
     this.#matched++
     const queued = this.#queue.length - this.#head
     if (this.#o.batch === undefined && queued === 0 && this.#inFlightCalls < this.#o.maxInFlight) {
-      this.#call([{ message, settle }])
+      this.#callOne(message, settle)
       return
     }
     const q = this.#o.queue
@@ -237,6 +237,41 @@ export class DeliveryPipeline {
       (value) => this.#settleAsync(entries, { ok: true, value }),
       (e: unknown) => this.#settleAsync(entries, { ok: false, error: handlerError(e, entries[0]!.message.topic) }),
     )
+  }
+
+  // #call for one message on the direct path, without the entry and array a synchronous handler never needs.
+  #callOne(message: Message, settle: Settle | undefined): void {
+    this.#delivered++
+    this.#o.onCount('delivered', 1)
+    let result: unknown
+    try {
+      result = (this.#o.handler as (arg: unknown) => unknown)(message)
+    } catch (e) {
+      this.#finishOne(message, settle, { ok: false, error: handlerError(e, message.topic) })
+      return
+    }
+    if (!isThenable(result)) {
+      this.#finishOne(message, settle, { ok: true, value: result })
+      return
+    }
+    const entries: readonly Entry[] = [{ message, settle }]
+    this.#inFlightCalls++
+    this.#inFlightMessages++
+    result.then(
+      (value) => this.#settleAsync(entries, { ok: true, value }),
+      (e: unknown) => this.#settleAsync(entries, { ok: false, error: handlerError(e, message.topic) }),
+    )
+  }
+
+  // #finish for one message of a single-message handler.
+  #finishOne(message: Message, settle: Settle | undefined, outcome: Outcome): void {
+    if (!outcome.ok) {
+      this.#failed++
+      this.#o.onCount('failed', 1)
+      this.#o.onFailure('handler-error', outcome.error, message)
+    }
+    this.#o.onOutcome(message, outcome)
+    settle?.(outcome)
   }
 
   #settleAsync(entries: readonly Entry[], outcome: Outcome): void {

@@ -10,25 +10,30 @@ import { DURABLE_HEADER, fromNatsHeaders } from './headers.js'
  * @param codec - the payload codec
  */
 export function makeDecoder(codec: PayloadCodec): Decode {
-  return (msg: RawMessage) => {
+  return (msg: RawMessage, subject?: string) => {
+    // Each getter of a nats.js message decodes bytes again when its value is empty (no reply): read each one once, and
+    // skip the subject when the caller knows it (a subscription to a literal subject only receives that subject).
+    const topic = subject ?? msg.subject
+    const data = msg.data
     const h = msg.headers
     const headers = h === undefined ? undefined : fromNatsHeaders(h)
-    const reply = msg.reply !== undefined && msg.reply !== '' && h?.has(DURABLE_HEADER) !== true ? msg.reply : undefined
+    const rawReply = msg.reply
+    const reply = rawReply !== undefined && rawReply !== '' && h?.has(DURABLE_HEADER) !== true ? rawReply : undefined
     let payload: unknown
     try {
-      payload = codec.decode(msg.data)
+      payload = codec.decode(data)
     } catch (e) {
-      const undecodable: Message = { topic: msg.subject, payload: msg.data, ...(headers === undefined ? {} : { headers }) }
+      const undecodable: Message = { topic, payload: data, ...(headers === undefined ? {} : { headers }) }
       return {
         undecodable,
-        error: new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode a message on ${JSON.stringify(msg.subject)}: ${e instanceof Error ? e.message : String(e)}`, {
+        error: new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode a message on ${JSON.stringify(topic)}: ${e instanceof Error ? e.message : String(e)}`, {
           cause: e,
-          details: { topic: msg.subject, bytes: msg.data.length },
+          details: { topic, bytes: data.length },
         }),
       }
     }
-    if (reply === undefined) return headers === undefined ? { topic: msg.subject, payload } : { topic: msg.subject, payload, headers }
-    return headers === undefined ? { topic: msg.subject, payload, replyTo: reply } : { topic: msg.subject, payload, replyTo: reply, headers }
+    if (reply === undefined) return headers === undefined ? { topic, payload } : { topic, payload, headers }
+    return headers === undefined ? { topic, payload, replyTo: reply } : { topic, payload, replyTo: reply, headers }
   }
 }
 

@@ -29,7 +29,7 @@ import { decodeReply, makeDecoder } from './inbound.js'
 import { ListenerSet } from './listener-set.js'
 import { type NatsTransportOptions, resolveOptions, type ResolvedOptions } from './options.js'
 import { Publisher } from './publisher.js'
-import { sendReply } from './replies.js'
+import { type ReplyContext, sendReply } from './replies.js'
 import { RequestMux } from './request-mux.js'
 import { StreamManager } from './stream-manager.js'
 import { StreamSubjectCache } from './stream-subject-cache.js'
@@ -81,6 +81,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   readonly #status = new ListenerSet<TransportStatus>()
   #lifecycle: Lifecycle = 'open'
   #stopping: Promise<void> | undefined
+  #replyContext: ReplyContext | undefined
 
   /**
    * Creates a coordinator without connecting; {@link NatsMessageCoordinator.connect} (or the first call) connects.
@@ -337,13 +338,14 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   }
 
   #reply(message: Message, outcome: Outcome): void {
+    if (message.replyTo === undefined) return // not a request: nothing to answer (and nothing to allocate per message)
     const nc = this.#link.nc
     if (nc === undefined || nc.isClosed()) return
-    sendReply(nc, message, outcome, {
+    sendReply(nc, message, outcome, (this.#replyContext ??= {
       codec: this.options.codec,
       checkSize: (topic, size) => this.#link.checkSize(topic, size),
       onUnsendable: (m, error) => this.#errors.emit({ reason: 'handler-error', topic: m.topic, subscriptionId: '', pattern: '', error, message: m }),
-    })
+    }))
   }
 
   async #stop(): Promise<void> {

@@ -59,9 +59,15 @@ export class Publisher {
    */
   prepare(topic: string, payload: unknown, options: PublishOptions | undefined, what: string): Outgoing {
     assertTopic(topic)
+    const durable = this.#d.options.delivery === 'at-least-once'
+    if (options === undefined && !durable) {
+      // The common at-most-once publish without options: no id, no headers, nothing else to check.
+      const bytes = encodeWith(this.#d.options.codec, payload, `${what} payload`)
+      this.#d.link.checkSize(topic, bytes.length)
+      return { topic, data: bytes, headers: undefined }
+    }
     assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
     this.checkPublisherId(options?.publisherId)
-    const durable = this.#d.options.delivery === 'at-least-once'
     let msgId = options?.messageId
     if (msgId !== undefined) {
       assertNonEmptyString(msgId, 'messageId', 'INVALID_OPTIONS')
