@@ -1,10 +1,10 @@
-import { CoordError, describeValue, type HealthChange, type HealthMonitor, type HealthSnapshot, type HealthStatus, type WatchOptions } from '@coord/kernel'
-import type { Registry } from 'prom-client'
+import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { assertKnownKeys, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+import { MonitorBase } from './monitor-base.js'
 import { SlotTable } from './slot-table.js'
 
 /** The longest delay setTimeout accepts. */
@@ -44,8 +44,8 @@ export interface EventDrivenStats extends MonitorStats {
  * health.onChange((c) => console.log(c.id, c.from, '->', c.to, c.detail))
  * ```
  */
-export class EventDrivenMonitor implements HealthMonitor {
-  readonly #core: HealthCore
+export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
+  protected readonly core: HealthCore
   readonly #slots = new SlotTable()
   readonly #deadlines: DeadlineQueue
   readonly #checks: DeadlineQueue
@@ -67,6 +67,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
   constructor(options: EventDrivenMonitorOptions = {}) {
+    super()
     assertKnownKeys(options, [...SHARED_KEYS, 'tickMs', 'checkMinFactor', 'checkMaxFactor'], 'options')
     const shared = resolveSharedOptions(options)
     const tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
@@ -75,7 +76,7 @@ export class EventDrivenMonitor implements HealthMonitor {
     // Two extra fields per slot beside the queue's own: last seen and window, so a re-arm reads one cache line.
     this.#deadlines = new DeadlineQueue(tickMs, 2)
     this.#checks = new DeadlineQueue(tickMs)
-    this.#core = new HealthCore(
+    this.core = new HealthCore(
       shared,
       {
         onStatus: (record) => this.#armDeadline(record),
@@ -93,7 +94,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `INVALID_ARGUMENT` for a bad id or option, `ALREADY_WATCHED`, `SHUTTING_DOWN` after stop
    */
   watch(id: string, options: WatchOptions): void {
-    const record = this.#core.add(id, options)
+    const record = this.core.add(id, options)
     this.#lookaheadMs = Math.min(this.#lookaheadMs, (record.windowMs - record.intervalMs) / 2, 60_000)
     const slot = this.#slots.add(record)
     this.#deadlines.reserve(slot)
@@ -117,18 +118,18 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT` for something that emits no `'exit'`
    */
   watchProcess(id: string, target: ExitEmitter): void {
-    const record = this.#core.get(id)
+    const record = this.core.get(id)
     assertExitEmitter(target)
     record.detachProcess?.()
     const exited = alreadyExited(target)
     if (exited !== undefined) {
       record.detachProcess = undefined
-      this.#core.transition(record, 'dead', exited, 'exit')
+      this.core.transition(record, 'dead', exited, 'exit')
       return
     }
     record.detachProcess = onExit(target, (detail) => {
       record.detachProcess = undefined
-      this.#core.transition(record, 'dead', detail, 'exit')
+      this.core.transition(record, 'dead', detail, 'exit')
     })
   }
 
@@ -139,7 +140,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`
    */
   heartbeat(id: string): void {
-    this.#touch(this.#core.heartbeat(id))
+    this.#touch(this.core.heartbeat(id))
   }
 
   /**
@@ -151,7 +152,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
    */
   report(id: string, status: HealthStatus, detail?: string): void {
-    this.#touch(this.#core.report(id, status, detail))
+    this.#touch(this.core.report(id, status, detail))
   }
 
   /**
@@ -160,7 +161,7 @@ export class EventDrivenMonitor implements HealthMonitor {
    * @param id - the id
    */
   unwatch(id: string): boolean {
-    const record = this.#core.remove(id)
+    const record = this.core.remove(id)
     if (record === undefined) return false
     this.#deadlines.cancel(record.slot)
     this.#checks.cancel(record.slot)
@@ -171,55 +172,14 @@ export class EventDrivenMonitor implements HealthMonitor {
     return true
   }
 
-  /**
-   * The current status.
-   *
-   * @param id - a watched id
-   * @throws CoordError `UNKNOWN_ID`
-   */
-  status(id: string): HealthStatus {
-    return this.#core.get(id).status
-  }
-
-  /** Every entry plus readiness and liveness. */
-  snapshot(): HealthSnapshot {
-    return this.#core.snapshot()
-  }
-
-  /**
-   * Subscribes to status changes.
-   *
-   * @param listener - called synchronously for each change; one that throws is counted, never stops the others
-   * @throws CoordError `INVALID_ARGUMENT` for a non-function
-   */
-  onChange(listener: (change: HealthChange) => void): () => void {
-    if (typeof listener !== 'function') throw new CoordError('INVALID_ARGUMENT', `Expected an onChange listener function, got ${describeValue(listener)}`)
-    return this.#core.fanout.on(listener)
-  }
-
   /** The counters, including the queue's size and whether the single timer is armed. */
   stats(): EventDrivenStats {
     return {
-      ...this.#core.stats(),
+      ...this.core.stats(),
       scheduled: this.#deadlines.size + this.#checks.size,
       buckets: this.#deadlines.buckets + this.#checks.buckets,
       timers: this.#timer === undefined ? 0 : 1,
     }
-  }
-
-  /** The Prometheus text of this monitor's own registry. */
-  metrics(): Promise<string> {
-    return this.#core.registry.metrics()
-  }
-
-  /** This monitor's own prom-client Registry. */
-  get registry(): Registry {
-    return this.#core.registry
-  }
-
-  /** The probe server's bound address, or undefined without `http`; rejects with `TRANSPORT_UNAVAILABLE`. */
-  listening(): Promise<{ readonly host: string; readonly port: number } | undefined> {
-    return this.#core.listening()
   }
 
   /** Stops the timer, aborts checks, detaches process listeners and closes the probe server. Safe to call twice. */
@@ -228,13 +188,9 @@ export class EventDrivenMonitor implements HealthMonitor {
     this.#deadlines.clear()
     this.#checks.clear()
     this.#slots.clear()
-    return this.#core.stop()
+    return this.core.stop()
   }
 
-  /** Same as {@link EventDrivenMonitor.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
-  }
 
   /** Copies a record's last-seen time into its slot of the deadline queue's data. */
   #touch(record: AgentRecord): void {
@@ -257,12 +213,12 @@ export class EventDrivenMonitor implements HealthMonitor {
 
   #checkSettled(record: AgentRecord, status: HealthStatus): void {
     const slot = record.slot
-    if (record.removed || this.#core.stopped || slot < 0) return
+    if (record.removed || this.core.stopped || slot < 0) return
     this.#touch(record)
     const max = record.intervalMs * this.#checkMax
     const min = record.intervalMs * this.#checkMin
     record.checkPeriodMs = status === 'healthy' ? Math.min(max, Math.max(min, record.checkPeriodMs * 2)) : min
-    this.#checks.schedule(slot, this.#core.now() + record.checkPeriodMs)
+    this.#checks.schedule(slot, this.core.now() + record.checkPeriodMs)
     this.#rearm()
   }
 
@@ -277,9 +233,9 @@ export class EventDrivenMonitor implements HealthMonitor {
   #arm(due: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#armedFor = due
-    const delay = Math.min(MAX_DELAY, Math.max(0, due - this.#core.now()))
+    const delay = Math.min(MAX_DELAY, Math.max(0, due - this.core.now()))
     this.#timer = setTimeout(this.#onTimer, delay)
-    if (this.#core.options.unref) this.#timer.unref()
+    if (this.core.options.unref) this.#timer.unref()
   }
 
   #disarm(): void {
@@ -291,7 +247,7 @@ export class EventDrivenMonitor implements HealthMonitor {
   readonly #onTimer = (): void => {
     this.#timer = undefined
     this.#armedFor = Infinity
-    const core = this.#core
+    const core = this.core
     core.wakeups++
     const now = core.now()
     const deadlines = this.#deadlines

@@ -1,7 +1,7 @@
-import { CoordError, describeValue, type HealthChange, type HealthMonitor, type HealthSnapshot, type HealthStatus, type WatchOptions } from '@coord/kernel'
-import type { Registry } from 'prom-client'
+import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { assertKnownKeys, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
+import { MonitorBase } from './monitor-base.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 
 /**
@@ -15,8 +15,8 @@ import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './pr
  * health.watch('agent-1', { heartbeatIntervalMs: 1000, missedBeats: 3 })
  * ```
  */
-export class PollingMonitor implements HealthMonitor {
-  readonly #core: HealthCore
+export class PollingMonitor extends MonitorBase implements HealthMonitor {
+  protected readonly core: HealthCore
   readonly #intervalMs: number
   #timer: NodeJS.Timeout | undefined
 
@@ -27,10 +27,11 @@ export class PollingMonitor implements HealthMonitor {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
   constructor(options: PollingMonitorOptions = {}) {
+    super()
     assertKnownKeys(options, [...SHARED_KEYS, 'intervalMs'], 'options')
     const shared = resolveSharedOptions(options)
     this.#intervalMs = numberOption(options.intervalMs, 'intervalMs', 10_000, 0, true, 2 ** 31 - 1)
-    this.#core = new HealthCore(shared, { onStatus: () => {}, onCheckSettled: () => {} }, 'PollingMonitor')
+    this.core = new HealthCore(shared, { onStatus: () => {}, onCheckSettled: () => {} }, 'PollingMonitor')
     this.#timer = setInterval(this.#poll, this.#intervalMs)
     if (shared.unref) this.#timer.unref()
   }
@@ -43,7 +44,7 @@ export class PollingMonitor implements HealthMonitor {
    * @throws CoordError `INVALID_ARGUMENT` for a bad id or option, `ALREADY_WATCHED`, `SHUTTING_DOWN` after stop
    */
   watch(id: string, options: WatchOptions): void {
-    this.#core.add(id, options)
+    this.core.add(id, options)
   }
 
   /**
@@ -54,7 +55,7 @@ export class PollingMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT`
    */
   watchProcess(id: string, target: ExitEmitter): void {
-    const record = this.#core.get(id)
+    const record = this.core.get(id)
     assertExitEmitter(target)
     record.detachProcess?.()
     record.exitDetail = alreadyExited(target)
@@ -74,7 +75,7 @@ export class PollingMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`
    */
   heartbeat(id: string): void {
-    this.#core.heartbeat(id)
+    this.core.heartbeat(id)
   }
 
   /**
@@ -86,7 +87,7 @@ export class PollingMonitor implements HealthMonitor {
    * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
    */
   report(id: string, status: HealthStatus, detail?: string): void {
-    this.#core.report(id, status, detail)
+    this.core.report(id, status, detail)
   }
 
   /**
@@ -95,69 +96,24 @@ export class PollingMonitor implements HealthMonitor {
    * @param id - the id
    */
   unwatch(id: string): boolean {
-    return this.#core.remove(id) !== undefined
-  }
-
-  /**
-   * The current status.
-   *
-   * @param id - a watched id
-   * @throws CoordError `UNKNOWN_ID`
-   */
-  status(id: string): HealthStatus {
-    return this.#core.get(id).status
-  }
-
-  /** Every entry plus readiness and liveness. */
-  snapshot(): HealthSnapshot {
-    return this.#core.snapshot()
-  }
-
-  /**
-   * Subscribes to status changes.
-   *
-   * @param listener - called synchronously for each change
-   * @throws CoordError `INVALID_ARGUMENT` for a non-function
-   */
-  onChange(listener: (change: HealthChange) => void): () => void {
-    if (typeof listener !== 'function') throw new CoordError('INVALID_ARGUMENT', `Expected an onChange listener function, got ${describeValue(listener)}`)
-    return this.#core.fanout.on(listener)
+    return this.core.remove(id) !== undefined
   }
 
   /** The counters. */
   stats(): MonitorStats {
-    return this.#core.stats()
-  }
-
-  /** The Prometheus text of this monitor's own registry. */
-  metrics(): Promise<string> {
-    return this.#core.registry.metrics()
-  }
-
-  /** This monitor's own prom-client Registry. */
-  get registry(): Registry {
-    return this.#core.registry
-  }
-
-  /** The probe server's bound address, or undefined without `http`. */
-  listening(): Promise<{ readonly host: string; readonly port: number } | undefined> {
-    return this.#core.listening()
+    return this.core.stats()
   }
 
   /** Stops the poll timer and checks and closes the probe server. Safe to call twice. */
   stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
-    return this.#core.stop()
+    return this.core.stop()
   }
 
-  /** Same as {@link PollingMonitor.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
-  }
 
   readonly #poll = (): void => {
-    const core = this.#core
+    const core = this.core
     core.wakeups++
     const now = core.now()
     for (const record of core.records.values()) {
