@@ -403,7 +403,7 @@ export const bench: ProtocolBench = {
         `Coordination: ${AGENTS} echo agents registered in one batch, closed loops of 1/10/100 concurrent 'all' tasks (${size.enhancedTasks} enhanced tasks per round; legacy ${Object.values(size.legacyTasks).join('/')}).`,
         `Scheduling: ${size.schedTasks} no-I/O tasks at concurrency ${SCHED_CONCURRENCY}, LaneScheduler vs p-limit vs p-queue.`,
       ],
-      reproduce: 'pnpm exec tsc -b harness && node harness/dist/cli.js async-coordination (see harness/src/protocols/async-coordination.ts)',
+      reproduce: 'pnpm exec tsc -b harness && node harness/dist/cli.js --protocol async-coordination (see harness/src/protocols/async-coordination.ts)',
     }
   },
 }

@@ -283,7 +283,7 @@ export const bench: ProtocolBench = {
         protocol: 'transport-nats',
         scenarios,
         workloads: [`harness/src/protocols/transport-nats.ts: ${SUBSCRIBERS.join(', ')} subscribers on one subject, ${sizes.deliveries} deliveries per sample; ${sizes.requests * sizes.rounds} sequential requests per implementation; payload ${JSON.stringify(PAYLOAD)}`],
-        reproduce: 'pnpm exec tsc -b && node harness/dist/cli.js transport-nats (needs nats-server on PATH; add --quick for the smoke sizes)',
+        reproduce: 'pnpm exec tsc -b && node harness/dist/cli.js --protocol transport-nats (needs nats-server on PATH; add --quick for the smoke sizes)',
       }
     } finally {
       await server?.stop()
