@@ -1,17 +1,12 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeReadmeExample } from '@coord/kernel/testing'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '@coord/kernel/testing'
+import { describe, expect, it } from 'vitest'
 
 // Runs the README's example block as written (only the package's own import is pointed at its source).
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 describe('README example', () => {
-  afterEach(() => {
-    vi.useRealTimers()
-    vi.restoreAllMocks()
-  })
-
   it('prints what the README says, with the kernel and the plugin as published', async () => {
     // the block runs as the body of main(), so it can be loaded with real timers and run under fake ones;
     // .tsbuild/ is git-ignored and inside the package, so '@coord/kernel' resolves as it does for the package
@@ -19,17 +14,7 @@ describe('README example', () => {
       imports: { '@coord/batch-registration': join(pkg, 'src', 'index.js') },
       asMain: true,
     })
-    const { main } = (await import(/* @vite-ignore */ file)) as { main: () => Promise<void> }
-    const logs: string[] = []
-    vi.spyOn(console, 'log').mockImplementation((line: string) => {
-      logs.push(line)
-    })
-    vi.useFakeTimers()
-    let done = false
-    const ran = main().then(() => (done = true))
-    for (let i = 0; i < 1000 && !done; i++) await vi.advanceTimersToNextTimerAsync()
-    await ran
-    const printed = /It prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)![1]!.trim().split('\n')
-    expect(logs).toEqual(printed)
+    const logs = await runMainWithFakeTimers(file)
+    expect(logs).toEqual(readmePrintedLines(readme))
   })
 })

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { writeReadmeExample } from '../src/testing/index.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '../src/testing/index.js'
 import { codeOf } from './helpers.js'
 
 const README = [
@@ -62,5 +62,40 @@ describe('writeReadmeExample', () => {
     expect(codeOf(() => writeReadmeExample(readme, join(dir, 'x.ts'), { marker: '' }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => writeReadmeExample('', join(dir, 'x.ts')))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => writeReadmeExample(readme, ''))).toBe('INVALID_ARGUMENT')
+  })
+})
+
+describe('runMainWithFakeTimers and readmePrintedLines', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+  const write = (body: string): string => {
+    // inside the package, so vite transforms it as it does the other generated examples
+    const parent = join(import.meta.dirname, '..', '.tsbuild')
+    mkdirSync(parent, { recursive: true })
+    const dir = mkdtempSync(join(parent, 'readme-run-'))
+    dirs.push(dir)
+    const file = join(dir, 'example.ts')
+    writeFileSync(file, `export async function main(): Promise<void> {\n${body}\n}\n`)
+    return file
+  }
+
+  it('runs main() under fake timers, returns what it logged, and restores real timers and console.log', async () => {
+    const log = console.log
+    const file = write("console.log('a')\nawait new Promise((r) => setTimeout(r, 60_000))\nconsole.log('b')")
+    expect(await runMainWithFakeTimers(file)).toEqual(['a', 'b'])
+    expect(console.log).toBe(log)
+    expect(vi.isFakeTimers()).toBe(false)
+  })
+
+  it('throws TIMEOUT when main() never finishes', async () => {
+    const file = write('await new Promise(() => {})')
+    await expect(runMainWithFakeTimers(file)).rejects.toMatchObject({ code: 'TIMEOUT' })
+  })
+
+  it('reads the lines of the "It prints" block, and names a README without one', () => {
+    expect(readmePrintedLines('x\n\nIt prints:\n\n```text\none\ntwo\n```\n')).toEqual(['one', 'two'])
+    expect(codeOf(() => readmePrintedLines('# no output shown'))).toBe('INVALID_ARGUMENT')
   })
 })
