@@ -6,6 +6,8 @@ import type { ProtocolName } from './results.js'
 export interface CliOptions {
   /** The protocols to run, in registry order, without duplicates. */
   readonly protocols: readonly ProtocolName[]
+  /** True when `--protocol` chose them; otherwise they are every protocol. */
+  readonly explicitProtocols?: boolean
   /** Smaller workloads and fewer samples. */
   readonly quick: boolean
   /** The absolute output directory. */
@@ -14,6 +16,8 @@ export interface CliOptions {
   readonly json: boolean
   /** Print the usage and exit. */
   readonly help: boolean
+  /** A third-party plugin module to check and measure, as given (relative to the working directory). */
+  readonly plugin?: string
 }
 
 /** A command-line mistake; the CLI prints its message and the usage, and exits with code 2. */
@@ -22,7 +26,7 @@ export class UsageError extends Error {
 }
 
 /** The usage text. */
-export const USAGE = `Usage: coord-harness [--protocol NAME ...] [--quick] [--out DIR] [--json]
+export const USAGE = `Usage: coord-harness [--protocol NAME ...] [--plugin FILE] [--quick] [--out DIR] [--json]
 
 Runs each protocol's legacy and enhanced implementations on the same workloads and writes
 COORD-012_PERFORMANCE_VALIDATION_REPORT.md, coord-012.json and charts/*.svg.
@@ -30,13 +34,18 @@ COORD-012_PERFORMANCE_VALIDATION_REPORT.md, coord-012.json and charts/*.svg.
   -p, --protocol NAME
                    run only this protocol; repeat it or separate names with commas
                    (${PROTOCOL_NAMES.join(', ')}); default: all, swarm last
+  --plugin FILE    an ES module exporting a Coord plugin (definePlugin) as default: runs its
+                   contract suite, then its protocol's benchmarks with it beside legacy,
+                   enhanced and the peers (its protocol only, unless --protocol is given)
   --quick          small workloads and few samples (a smoke test, under a minute)
   --out DIR        where to write the report; default: reports/ at the repository root,
                    or reports/.quick/ with --quick
   --json           print the JSON figures on stdout instead of the summary table
   -h, --help       print this help
 
-Exit codes: 0 when every module ran (missed targets included), 1 when a module failed to run, 2 on bad arguments.`
+Exit codes: 0 when every module ran (missed targets included), 1 when a module failed to run or
+failed validation, or the plugin failed its contract suite, 2 on bad arguments or a file
+that exports no plugin.`
 
 /**
  * Parses the command-line arguments.
@@ -52,6 +61,7 @@ export function parseCliArgs(argv: readonly string[], reportsDir: string, cwd = 
   let json = false
   let help = false
   let out: string | undefined
+  let plugin: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
@@ -93,6 +103,10 @@ export function parseCliArgs(argv: readonly string[], reportsDir: string, cwd = 
         if (out !== undefined) throw new UsageError('--out given twice')
         out = value()
         break
+      case '--plugin':
+        if (plugin !== undefined) throw new UsageError('--plugin given twice')
+        plugin = value()
+        break
       case '--help':
       case '-h':
         noValue()
@@ -104,5 +118,5 @@ export function parseCliArgs(argv: readonly string[], reportsDir: string, cwd = 
   }
   const protocols = chosen.size === 0 ? PROTOCOL_NAMES : PROTOCOL_NAMES.filter((p) => chosen.has(p))
   const outDir = out === undefined ? (quick ? resolve(reportsDir, '.quick') : resolve(reportsDir)) : resolve(cwd, out)
-  return { protocols, quick, out: outDir, json, help }
+  return { protocols, quick, out: outDir, json, help, ...(plugin === undefined ? {} : { plugin }), ...(chosen.size === 0 ? {} : { explicitProtocols: true }) }
 }

@@ -2,8 +2,8 @@ import { loadavg } from 'node:os'
 import { findGc } from './gc.js'
 import { machineInfo, packageVersions } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
-import type { HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
-import { assertProtocolResult } from './validate-result.js'
+import type { Candidate, HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
+import { assertProtocolResult, floorViolations } from './validate-result.js'
 
 /** A protocol module to import when its turn comes, so an import failure is recorded like any other failure. */
 export interface ProtocolLoader {
@@ -33,6 +33,10 @@ export interface RunHarnessOptions {
   readonly machine?: MachineInfo
   /** Overrides the package versions (tests). */
   readonly packages?: Readonly<Record<string, string>>
+  /** A third-party implementation (`--plugin`), handed to the module of its protocol. */
+  readonly candidate?: Candidate
+  /** Whether that implementation passed its contract suite, for the report. */
+  readonly contract?: 'passed' | 'failed'
 }
 
 /** What {@link runHarness} returns. */
@@ -65,8 +69,9 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, name
 /**
  * Runs protocol modules one after the other, records each one's figures or its failure, and writes the report.
  *
- * A module that throws, times out, returns malformed figures or leaves an unhandled rejection is recorded with its error
- * message (keeping any figures it returned) and the run goes on.
+ * A module that throws, times out, returns malformed figures, reports a `floor` bound that enhanced beats by more than
+ * 5%, or leaves an unhandled rejection is recorded with its error message (keeping any figures it returned) and the
+ * run goes on.
  *
  * @param options - the modules, the size and where to write
  * @example
@@ -104,11 +109,15 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
       try {
         const running = (async () => {
           const bench = 'load' in entry ? await entry.load() : entry
-          return bench.run({ quick: options.quick, progress: (message) => progress(`${tag}: ${message}`) })
+          const candidate = options.candidate?.protocol === name ? { candidate: options.candidate } : {}
+          return bench.run({ quick: options.quick, ...candidate, progress: (message) => progress(`${tag}: ${message}`) })
         })()
         const value: unknown = await withTimeout(running, options.timeoutMs, name)
         assertProtocolResult(value, name)
         result = value
+        // a floor that enhanced beats by more than 5% is not a floor: the module fails validation, its figures stay
+        const beaten = floorViolations(value)
+        if (beaten.length > 0) error = `failed validation: ${beaten.join('; ')}`
       } catch (e) {
         error = errorMessage(e)
         if (e instanceof Error && e.stack) progress(`${tag}: ${e.stack.split('\n').slice(0, 6).join('\n')}`)
@@ -136,7 +145,9 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
     quick: options.quick,
     protocols: runs,
     loadAverage: [l1, l5, l15],
+    loadAverageEnd: loadavg() as [number, number, number],
     durationMs: Number(process.hrtime.bigint() - runStarted) / 1e6,
+    ...(options.candidate === undefined ? {} : { plugin: { name: options.candidate.name, protocol: options.candidate.protocol, contract: options.contract ?? 'failed' } }),
   }
   const written = options.out === undefined ? undefined : await writeReport(results, options.out)
   if (written) progress(`report written to ${written.report}`)

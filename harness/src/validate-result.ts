@@ -1,9 +1,32 @@
-import type { ProtocolName, ProtocolResult } from './results.js'
+import type { Metric, ProtocolName, ProtocolResult } from './results.js'
+import { floorBeaten, judge } from './verdict.js'
 
-const isNum = (v: unknown): boolean => v === null || (typeof v === 'number' && !Number.isNaN(v))
+const BOUND_KINDS = new Set(['floor', 'workload', 'peer'])
+const isSampleSet = (v: unknown): boolean => {
+  const s = v as { samples?: unknown; median?: unknown } | null
+  return typeof s === 'object' && s !== null && Array.isArray(s.samples) && s.samples.length > 0 && s.samples.every((x) => typeof x === 'number' && Number.isFinite(x)) && typeof s.median === 'number'
+}
+
+function checkMetric(m: Metric, where: string, fail: (what: string) => never): void {
+  if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.unit !== 'string') fail(`${where} without a name and unit`)
+  const named = `${where} (${m.name})`
+  if (typeof m.higherIsBetter !== 'boolean') fail(`${named} without \`higherIsBetter\``)
+  if (typeof m.series !== 'object' || m.series === null || !isSampleSet(m.series['enhanced'])) fail(`${named} without an enhanced series of samples`)
+  for (const [name, set] of Object.entries(m.series)) if (!isSampleSet(set)) fail(`${named} with a malformed series ${JSON.stringify(name)}`)
+  if (m.n !== m.series['enhanced']!.samples.length) fail(`${named} whose n (${String(m.n)}) is not its enhanced sample count`)
+  if (m.bound !== null && (typeof m.bound !== 'object' || !BOUND_KINDS.has(m.bound.kind) || typeof m.bound.name !== 'string' || !isSampleSet(m.bound))) fail(`${named} with a bound that is not { kind: floor | workload | peer, name, samples }`)
+  if (m.calibration !== null && (typeof m.calibration !== 'object' || !isSampleSet(m.calibration))) fail(`${named} with a malformed calibration`)
+  if (!Array.isArray(m.targets)) fail(`${named} without a \`targets\` array`)
+  m.targets.forEach((t, i) => {
+    // a verdict is judge()'s alone: a module cannot state one its samples do not give
+    const again = judge(t.target, m)
+    if (again.verdict !== t.verdict) fail(`${named} target #${i} states \`${String(t.verdict)}\` but its samples give \`${again.verdict}\``)
+  })
+}
 
 /**
- * Checks what a protocol module returned, so a malformed result is reported as that module's failure, not as a broken report.
+ * Checks what a protocol module returned, so a malformed result is reported as that module's failure, not as a broken
+ * report: every metric has its fields and samples, every stored verdict is the one `judge()` gives from the samples.
  *
  * @param value - what `bench.run()` resolved with
  * @param protocol - the protocol that was run
@@ -20,13 +43,7 @@ export function assertProtocolResult(value: unknown, protocol: ProtocolName): as
   r.scenarios!.forEach((s, i) => {
     if (typeof s !== 'object' || s === null || typeof s.name !== 'string' || s.name === '') fail(`scenarios[${i}] without a name`)
     if (!Array.isArray(s.metrics)) fail(`scenario ${JSON.stringify(s.name)} without a \`metrics\` array`)
-    s.metrics.forEach((m, j) => {
-      const where = `scenario ${JSON.stringify(s.name)} metric #${j}`
-      if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.unit !== 'string') fail(`${where} without a name and unit`)
-      if (!isNum(m.legacy) || !isNum(m.enhanced)) fail(`${where} (${m.name}) with legacy/enhanced that are neither numbers nor null: ${String(m.legacy)}, ${String(m.enhanced)}`)
-      if (m.bound !== undefined && !isNum(m.bound)) fail(`${where} (${m.name}) with a bound that is not a number: ${String(m.bound)}`)
-      if (m.met !== undefined && m.met !== null && typeof m.met !== 'boolean') fail(`${where} (${m.name}) with \`met\` not a boolean: ${String(m.met)}`)
-    })
+    s.metrics.forEach((m, j) => checkMetric(m, `scenario ${JSON.stringify(s.name)} metric #${j}`, fail))
     if (s.charts !== undefined && !Array.isArray(s.charts)) fail(`scenario ${JSON.stringify(s.name)} with \`charts\` that is not an array`)
     ;(s.charts ?? []).forEach((c, k) => {
       const where = `scenario ${JSON.stringify(s.name)} chart #${k}`
@@ -41,4 +58,21 @@ export function assertProtocolResult(value: unknown, protocol: ProtocolName): as
       if (!ok) fail(`${where} (${c.id}) that is not a well-formed 'gantt', 'lines' or 'bars' chart`)
     })
   })
+}
+
+/**
+ * Lists the metrics of a result whose enhanced figure beats a `floor` bound by more than 5%: a floor that is beaten
+ * is not a floor, and the module fails validation.
+ *
+ * @param result - a module's figures
+ */
+export function floorViolations(result: ProtocolResult): string[] {
+  const out: string[] = []
+  for (const s of result.scenarios) {
+    for (const m of s.metrics) {
+      const why = floorBeaten(m)
+      if (why !== undefined) out.push(`${s.name}: ${why}`)
+    }
+  }
+  return out
 }

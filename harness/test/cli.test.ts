@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { PROTOCOL_NAMES } from '../src/protocols/index.js'
 import type { JsonReport } from '../src/report/json.js'
 import { JSON_FILE, REPORT_FILE } from '../src/report/markdown.js'
+import { expectWellFormedMetric } from './schema.js'
 import { parseXml } from './xml.js'
 
 // The CI smoke test: the compiled CLI, every protocol, --quick. It checks that the report and the JSON are
@@ -26,7 +27,7 @@ describe('coord-harness CLI', () => {
   it('prints its usage with --help and exits 0', () => {
     const r = cli('--help')
     expect(r.status).toBe(0)
-    expect(r.stdout).toContain('Usage: coord-harness [--protocol NAME ...] [--quick] [--out DIR] [--json]')
+    expect(r.stdout).toContain('Usage: coord-harness [--protocol NAME ...] [--plugin FILE] [--quick] [--out DIR] [--json]')
   })
 
   it('exits 2 naming the unknown protocol and listing the known ones, writing nothing', () => {
@@ -44,14 +45,14 @@ describe('coord-harness CLI', () => {
       expect(JSON.parse(r.stdout)).toEqual(json)
       expect(json.protocols.map((p) => p.protocol)).toEqual(PROTOCOL_NAMES)
       expect(Object.keys(json.machine).sort()).toEqual(['cpuModel', 'cpus', 'memory', 'node', 'os'])
+      expect(json.quick).toBe(true)
       // every protocol module must run (a missed target is fine, a module that fails to run is not)
       for (const p of json.protocols) expect(p.error, `${p.protocol} failed to run`).toBeUndefined()
       expect(r.status, r.stderr.slice(-3000)).toBe(0)
       for (const p of json.protocols) {
         for (const s of p.scenarios) {
           for (const m of s.metrics) {
-            expect(Object.keys(m)).toEqual(['name', 'unit', 'legacy', 'enhanced', 'bound', 'peers', 'target', 'met'])
-            for (const v of [m.legacy, m.enhanced, m.bound]) expect(v === null || Number.isFinite(v)).toBe(true)
+            expectWellFormedMetric(m, `${p.protocol} / ${s.name} / ${m.name}`)
           }
         }
       }
@@ -71,4 +72,27 @@ describe('coord-harness CLI', () => {
     },
     180_000,
   )
+
+  it(
+    'runs a third-party plugin through its contract suite, then its protocol beside legacy, enhanced and the peers',
+    () => {
+      const dir = join(out, 'plugin')
+      const r = cli('--plugin', 'harness/test/plugins/trie-copy.mjs', '--quick', '--json', '--out', dir)
+      expect(r.stderr).toContain('plugin trie-copy provides multicast-routing; running its contract suite')
+      expect(r.stderr).toContain('plugin trie-copy: contract suite passed')
+      expect(r.status, r.stderr.slice(-3000)).toBe(0)
+      const json = JSON.parse(r.stdout) as JsonReport
+      expect(json.protocols.map((p) => p.protocol)).toEqual(['multicast-routing'])
+      const series = json.protocols[0]!.scenarios.flatMap((s) => s.metrics.map((m) => Object.keys(m.series)))
+      expect(series.some((names) => names.includes('plugin:trie-copy'))).toBe(true)
+      expect(readFileSync(join(dir, REPORT_FILE), 'utf8')).toContain('Third-party plugin **trie-copy** (multicast-routing)')
+    },
+    180_000,
+  )
+
+  it('refuses a plugin file that exports no plugin', () => {
+    const r = cli('--plugin', 'harness/test/plugins/not-a-plugin.mjs', '--quick', '--out', join(out, 'none'))
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('coord-harness: harness/test/plugins/not-a-plugin.mjs exports no Coord plugin (a value from definePlugin()); export one as default')
+  })
 })

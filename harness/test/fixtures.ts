@@ -1,3 +1,4 @@
+import { defineMetric } from '../src/metric.js'
 import type { HarnessResults, ProtocolResult } from '../src/results.js'
 
 export const startup: ProtocolResult = {
@@ -9,19 +10,22 @@ export const startup: ProtocolResult = {
       name: 'reference workload',
       description: 'The 14 managers of startup-reference.json, each awaiting a timer.',
       metrics: [
-        {
+        defineMetric({
           name: 'makespan',
           unit: 'ms',
-          legacy: 210.4,
-          enhanced: 55.9,
-          bound: 55,
-          peers: { avvio: 211 },
-          target: { kind: 'reduction', value: 0.7 },
-          met: true,
-          ranges: { legacy: [209.8, 212.2], enhanced: [55.2, 57.3] },
+          higherIsBetter: false,
+          legacy: [209.8, 210.4, 212.2, 210.1, 211],
+          enhanced: [55.2, 55.9, 57.3, 55.5, 56.1],
+          naive: [95.1, 95.8, 96.2, 95.5, 95.9],
+          peers: { avvio: [211, 210.5, 212, 211.3, 210.8] },
+          bound: { kind: 'floor', name: 'the critical path timers alone', samples: [55, 55.1, 55.3, 54.9, 55.2] },
+          targets: [
+            { against: 'legacy', op: '<=', value: 0.3, source: 'contract' },
+            { against: 'bound', op: '<=', value: 1.02, ifMissed: 'timer overshoot' },
+          ],
           note: '5 samples each',
-        },
-        { name: 'critical path', unit: 'ms', legacy: null, enhanced: 55.1, met: null },
+        }),
+        defineMetric({ name: 'critical path', unit: 'ms', higherIsBetter: false, enhanced: [55.1] }),
       ],
       charts: [
         {
@@ -45,17 +49,24 @@ export const routing: ProtocolResult = {
     {
       name: 'fan-out',
       metrics: [
-        {
+        defineMetric({
           name: 'deliveries/s (100 subs)',
           unit: 'ops/s',
           higherIsBetter: true,
-          legacy: 1_000_000,
-          enhanced: 1_500_000,
-          peers: { eventemitter3: 2_000_000, mitt: 1_800_000 },
-          target: { kind: 'speedup', value: 2 },
-          met: false,
-        },
-        { name: 'p99 latency', unit: 'µs', legacy: 40, enhanced: 12, bound: 10, target: { kind: 'bound-ratio', value: 1.5 }, met: true },
+          legacy: [1_000_000, 1_010_000, 990_000],
+          enhanced: [1_500_000, 1_490_000, 1_520_000],
+          peers: { eventemitter3: [2_000_000, 2_010_000, 1_990_000], mitt: [1_800_000, 1_790_000, 1_810_000] },
+          targets: [{ against: 'legacy', op: '>=', value: 2, source: 'contract' }],
+        }),
+        defineMetric({
+          name: 'p99 latency',
+          unit: 'µs',
+          higherIsBetter: false,
+          legacy: [40, 41, 39],
+          enhanced: [12, 16, 14],
+          bound: { kind: 'workload', name: 'declared service time', samples: [10] },
+          targets: [{ against: 'bound', op: '<=', value: 1.5 }],
+        }),
       ],
       charts: [
         {

@@ -1,48 +1,40 @@
 import { describe, expect, it } from 'vitest'
-import { toJson } from '../src/report/json.js'
+import { JSON_SCHEMA_VERSION, toJson } from '../src/report/json.js'
 import { fixtureResults } from './fixtures.js'
 
 describe('toJson', () => {
-  const json = toJson(fixtureResults())
+  const json = toJson(fixtureResults({ loadAverage: [0.1, 0.2, 0.3], loadAverageEnd: [0.4, 0.5, 0.6], durationMs: 1000 }))
 
-  it('has exactly the shape of coord-012.json', () => {
-    expect(Object.keys(json)).toEqual(['generatedAt', 'machine', 'protocols'])
+  it('has the shape of coord-012.json, with the run conditions', () => {
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'generatedAt', 'quick', 'machine', 'loadAverageStart', 'loadAverageEnd', 'durationMs', 'packages', 'protocols'])
+    expect(json.schemaVersion).toBe(JSON_SCHEMA_VERSION)
+    expect(json.quick).toBe(false)
+    expect(json.loadAverageStart).toEqual([0.1, 0.2, 0.3])
+    expect(json.loadAverageEnd).toEqual([0.4, 0.5, 0.6])
     expect(Object.keys(json.machine).sort()).toEqual(['cpuModel', 'cpus', 'memory', 'node', 'os'])
     expect(json.protocols.map((p) => p.protocol)).toEqual(['parallel-init', 'multicast-routing', 'event-monitoring'])
-    const p = json.protocols[0]!
-    expect(Object.keys(p)).toEqual(['protocol', 'scenarios'])
-    expect(Object.keys(p.scenarios[0]!)).toEqual(['name', 'metrics'])
-    expect(p.scenarios[0]!.metrics[0]).toEqual({
-      name: 'makespan',
-      unit: 'ms',
-      legacy: 210.4,
-      enhanced: 55.9,
-      bound: 55,
-      peers: { avvio: 211 },
-      target: { kind: 'reduction', value: 0.7 },
-      met: true,
-    })
+    expect(Object.keys(json.protocols[0]!)).toEqual(['protocol', 'baselines', 'scenarios'])
   })
 
-  it('fills absent figures with null and empty peers, never undefined', () => {
+  it('keeps every sample, spread, bound kind, target and verdict', () => {
+    const m = json.protocols[0]!.scenarios[0]!.metrics[0]!
+    expect(m.series['legacy']!.samples).toEqual([209.8, 210.4, 212.2, 210.1, 211])
+    expect(m.series['enhanced']!.spread).toEqual({ min: 55.2, max: 57.3, q1: 55.5, q3: 56.1 })
+    expect(m.bound).toMatchObject({ kind: 'floor', name: 'the critical path timers alone', median: 55.1 })
+    expect(m.targets.map((t) => [t.target.against, t.verdict])).toEqual([
+      ['legacy', 'met'],
+      ['bound', 'met'],
+    ])
+  })
+
+  it('writes null for what was not measured, never undefined', () => {
     const m = json.protocols[0]!.scenarios[0]!.metrics[1]!
-    expect(m).toEqual({ name: 'critical path', unit: 'ms', legacy: null, enhanced: 55.1, bound: null, peers: {}, target: null, met: null })
+    expect([m.legacy, m.naive, m.bound, m.calibration]).toEqual([null, null, null, null])
+    expect(m.targets).toEqual([])
+    expect(json.protocols[2]).toEqual({ protocol: 'event-monitoring', baselines: null, scenarios: [], error: 'the event-monitoring benchmark module is not written yet' })
   })
 
-  it('records a failed module with its error and no scenarios', () => {
-    expect(json.protocols[2]).toEqual({ protocol: 'event-monitoring', scenarios: [], error: 'the event-monitoring benchmark module is not written yet' })
-  })
-
-  it('turns figures that are not finite into null and survives a JSON round trip unchanged', () => {
-    const odd = toJson(
-      fixtureResults({
-        protocols: [
-          { protocol: 'swarm', durationMs: 1, result: { protocol: 'swarm', scenarios: [{ name: 's', metrics: [{ name: 'm', unit: 'x', legacy: Number.NaN, enhanced: Infinity, peers: { p: -Infinity } }] }] } },
-        ],
-      }),
-    )
-    const m = odd.protocols[0]!.scenarios[0]!.metrics[0]!
-    expect([m.legacy, m.enhanced, m.peers.p]).toEqual([null, null, null])
-    expect(JSON.parse(JSON.stringify(odd))).toEqual(odd)
+  it('survives a JSON round trip unchanged', () => {
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json)
   })
 })

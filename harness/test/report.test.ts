@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { chartFiles } from '../src/report/chart-files.js'
-import { describeTarget, formatRatio, formatValue, ratio } from '../src/report/format.js'
+import { describeTarget, formatValue, formatVersus, ratioOf } from '../src/report/format.js'
+import { defineMetric } from '../src/metric.js'
 import { renderReport } from '../src/report/markdown.js'
 import type { HarnessResults } from '../src/results.js'
 import { renderSummary } from '../src/summary.js'
@@ -28,14 +29,37 @@ describe('renderReport', () => {
     expect(md).toContain('Generated 2026-11-25T14:00:00.000Z')
   })
 
-  it('puts every target in a table at the top, and the load and duration of the run when known', () => {
-    expect(md).toContain('| parallel-init | reference workload: makespan | 210.4 → 55.9 ms | ≥ 70% lower than legacy | yes |')
-    expect(md).toContain('| multicast-routing | fan-out: deliveries/s (100 subs) | 1,000,000 → 1,500,000 ops/s | ≥ 2× higher than legacy | **NO** |')
+  it('puts every target in a table at the top with legacy, naive, best peer, bound kind and verdict', () => {
+    expect(tableRow(md, 'parallel-init | reference workload: makespan')).toEqual([
+      'parallel-init',
+      'reference workload: makespan',
+      '55.9 ms',
+      '210.4',
+      '95.8',
+      'avvio 211',
+      '55.1 (floor)',
+      '≤ 0.3× legacy (70% less)',
+      'met',
+    ])
+    expect(md).toContain('| multicast-routing | fan-out: deliveries/s (100 subs) | 1,500,000 ops/s | 1,000,000 | — | eventemitter3 2,000,000 | — | ≥ 2× legacy (2× more) | **MISSED** |')
+    expect(md).toContain('| multicast-routing | fan-out: p99 latency | 14 µs | 40 | — | — | 10 (workload) | ≤ 1.5× the bound | *unstable* |')
     expect(md.indexOf('## Targets at a glance')).toBeLessThan(md.indexOf('## Machine'))
-    expect(md).not.toContain('Load average')
-    const timed = renderReport(fixtureResults({ loadAverage: [0.5, 1.25, 2], durationMs: 61_234 }))
+    expect(md).toContain('| Load average at start (1, 5, 15 min) | — |')
+    const timed = renderReport(fixtureResults({ loadAverage: [0.5, 1.25, 2], loadAverageEnd: [0.7, 1, 1], durationMs: 61_234 }))
     expect(timed).toContain('| Load average at start (1, 5, 15 min) | 0.50, 1.25, 2.00 |')
+    expect(timed).toContain('| Load average at end (1, 5, 15 min) | 0.70, 1.00, 1.00 |')
     expect(timed).toContain('| Duration of the run | 61.23 s |')
+    expect(timed).not.toContain('the machine was busy')
+  })
+
+  it('warns when the machine was busy at the start or the end', () => {
+    expect(renderReport(fixtureResults({ loadAverage: [1.2, 1, 1] }))).toContain('**Warning: the machine was busy**')
+    expect(renderReport(fixtureResults({ loadAverage: [0.2, 1, 1], loadAverageEnd: [1.1, 1, 1] }))).toContain('**Warning: the machine was busy**')
+  })
+
+  it("states each baseline's shape", () => {
+    const withShapes = renderReport(fixtureResults({ protocols: [{ protocol: 'parallel-init', result: { ...startup, baselines: { legacy: 'one manager at a time', naive: 'level batching' } }, durationMs: 1 }] }))
+    expect(withShapes).toContain('| parallel-init | one manager at a time | level batching |')
   })
 
   it('lists the workloads each protocol supplied', () => {
@@ -43,20 +67,38 @@ describe('renderReport', () => {
     expect(md).toContain('- *reference workload*: The 14 managers of startup-reference.json')
   })
 
-  it('has one table per scenario with the eight columns, ratios, bounds, peers and targets', () => {
-    expect(md).toContain('| metric | legacy | enhanced | enhanced ÷ legacy | bound | peers | target | met |')
-    expect(tableRow(md, 'makespan (ms)')).toEqual(['makespan (ms)', '210.4 (209.8–212.2)', '55.9 (55.2–57.3)', '0.266×', '55', 'avvio 211', '≥ 70% lower than legacy', 'yes'])
+  it('has one row per measurement, with the derived ratios as columns and the spread of each series', () => {
+    expect(md).toContain('| metric | n | enhanced | legacy | vs legacy | naive | vs naive | best peer | vs best peer | bound (kind) | vs bound | targets |')
+    expect(tableRow(md, 'makespan (ms)')).toEqual([
+      'makespan (ms)',
+      '5',
+      '55.9 (IQR 55.5–56.1)',
+      '210.4 (IQR 210.1–211)',
+      '73% less',
+      '95.8 (IQR 95.5–95.9)',
+      '42% less',
+      'avvio 211',
+      '74% less',
+      '55.1 (floor: the critical path timers alone)',
+      '1% more',
+      '≤ 0.3× legacy (70% less): met; ≤ 1.02× the bound: met',
+    ])
     expect(tableRow(md, 'deliveries/s (100 subs) (ops/s)')).toEqual([
       'deliveries/s (100 subs) (ops/s)',
-      '1,000,000',
-      '1,500,000',
-      '1.5×',
+      '3',
+      '1,500,000 (1,490,000–1,520,000)',
+      '1,000,000 (990,000–1,010,000)',
+      '50% more',
       '—',
-      'eventemitter3 2,000,000, mitt 1,800,000',
-      '≥ 2× higher than legacy',
-      '**NO**',
+      '—',
+      'eventemitter3 2,000,000',
+      '25% less',
+      '—',
+      '—',
+      '≥ 2× legacy (2× more): **MISSED**',
     ])
-    expect(tableRow(md, 'critical path (ms)')).toEqual(['critical path (ms)', '—', '55.1', '—', '—', '—', '—', '—'])
+    expect(tableRow(md, 'critical path (ms)')).toEqual(['critical path (ms)', '1', '55.1', '—', '—', '—', '—', '—', '—', '—', '—', '—'])
+    expect(md).toContain('- deliveries/s (100 subs): peers: eventemitter3 2,000,000, mitt 1,800,000')
   })
 
   it('embeds every chart by a relative path', () => {
@@ -66,17 +108,20 @@ describe('renderReport', () => {
   })
 
   it('says plainly which targets were missed', () => {
-    const section = md.slice(md.indexOf('## Missed targets'), md.indexOf('## Failed scenarios'))
-    expect(section).toContain('1 of 3 targets were missed')
-    expect(section).toContain('**multicast-routing / fan-out / deliveries/s (100 subs)**: enhanced 1,500,000 ops/s')
+    const section = md.slice(md.indexOf('## Missed targets'), md.indexOf('## Failed modules'))
+    expect(section).toContain('1 of 4 targets were missed')
+    expect(section).toContain('**multicast-routing / fan-out / deliveries/s (100 subs)**: enhanced 1,500,000 ops/s; enhanced ÷ legacy = 1.5')
     expect(section).not.toContain('makespan')
+    expect(section).toContain('## Unstable verdicts')
+    expect(section).toContain('**multicast-routing / fan-out / p99 latency**: enhanced 14 µs; enhanced ÷ bound = 1.4 (judged on 1.2–1.6)')
     expect(section).toContain('The targets of event-monitoring were not measured')
   })
 
   it('says when every target was met', () => {
     const all = renderReport(fixtureResults({ protocols: [{ protocol: 'parallel-init', result: startup, durationMs: 1 }] }))
-    expect(all).toContain('Every target was met (1 of 1).')
-    expect(all).toContain('None: every protocol module ran to completion.')
+    expect(all).toContain('No target was missed (2 targets).')
+    expect(all).toContain('None: every verdict held across the spread of its samples.')
+    expect(all).toContain('None: every protocol module ran to completion and passed validation.')
   })
 
   it('lists failed modules and the command to reproduce each protocol', () => {
@@ -98,30 +143,12 @@ describe('renderReport', () => {
     expect(renderReport(fixtureResults({ quick: true }))).toContain('**quick mode**')
   })
 
-  it('never leaks NaN, Infinity, undefined or null, even from bad figures', () => {
-    const bad: HarnessResults = fixtureResults({
-      protocols: [
-        {
-          protocol: 'swarm',
-          durationMs: 10,
-          result: {
-            protocol: 'swarm',
-            scenarios: [
-              {
-                name: 'odd | figures',
-                metrics: [
-                  { name: 'a|b', unit: 'ms', legacy: Number.NaN, enhanced: Infinity, bound: null, peers: { x: Number.NaN }, met: null },
-                  { name: 'zero legacy', unit: 'ms', legacy: 0, enhanced: 1 },
-                ],
-              },
-            ],
-          },
-        },
-      ],
-    })
-    const out = renderReport(bad)
-    expect(out).not.toMatch(/NaN|Infinity|undefined|null/)
-    expect(out).toContain('| a\\|b (ms) | — | — | — | — | x — | — | — |')
+  it('adds a footnote on figures under 2 ns and marks favourable rows', () => {
+    const tiny = defineMetric({ name: 'inlined', unit: 'ns/op', higherIsBetter: false, enhanced: [1.2, 1.3], favourable: true })
+    const out = renderReport(fixtureResults({ protocols: [{ protocol: 'multicast-routing', durationMs: 1, result: { protocol: 'multicast-routing', scenarios: [{ name: 's', metrics: [tiny] }] } }] }))
+    expect(out).toContain('Figures under 2 ns mean the JIT inlined the call')
+    expect(out).toContain('| inlined (ns/op) † |')
+    expect(out).toContain('a favourable workload, kept as an extra row')
   })
 })
 
@@ -134,23 +161,29 @@ describe('formatting', () => {
     expect(formatValue(null)).toBe('—')
   })
 
-  it('computes enhanced ÷ legacy only when both exist and legacy is not 0', () => {
-    expect(ratio({ legacy: 200, enhanced: 50 })).toBe(0.25)
-    expect(ratio({ legacy: 0, enhanced: 50 })).toBeNull()
-    expect(ratio({ legacy: null, enhanced: 50 })).toBeNull()
-    expect(formatRatio({ legacy: 3, enhanced: 1 })).toBe('0.333×')
+  it('computes ratios only when both figures exist and the divisor is not 0, and words them plainly', () => {
+    expect(ratioOf(50, 200)).toBe(0.25)
+    expect(ratioOf(50, 0)).toBeNull()
+    expect(ratioOf(50, null)).toBeNull()
+    expect(formatVersus({ enhanced: 29, higherIsBetter: false }, 100)).toBe('71% less')
+    expect(formatVersus({ enhanced: 5, higherIsBetter: false }, 100)).toBe('20× less')
+    expect(formatVersus({ enhanced: 130, higherIsBetter: true }, 100)).toBe('30% more')
+    expect(formatVersus({ enhanced: 1000, higherIsBetter: true }, 100)).toBe('10× more')
+    expect(formatVersus({ enhanced: 100, higherIsBetter: true }, 100)).toBe('same')
   })
 
-  it('describes every target kind', () => {
-    const unit = { unit: 'ms' }
-    expect(describeTarget({ kind: 'max', value: 0.5 }, { unit: 'ratio' })).toBe('≤ 0.5 ratio')
-    expect(describeTarget({ kind: 'min', value: 3 }, unit)).toBe('≥ 3 ms')
-    expect(describeTarget({ kind: 'max', value: 0 }, { unit: 'messages' })).toBe('0 messages')
-    expect(describeTarget({ kind: 'speedup', value: 4 }, unit)).toBe('≥ 4× faster than legacy')
-    expect(describeTarget({ kind: 'bound-ratio', value: 1.1 }, unit)).toBe('≤ 1.1× bound')
-    expect(describeTarget({ kind: 'peer-ratio', peer: 'p-limit', value: 1 }, unit)).toBe('≤ 1× p-limit')
-    expect(describeTarget({ kind: 'peer-ratio', peer: 'mitt', value: 0.8 }, { unit: 'ops/s', higherIsBetter: true })).toBe('≥ 0.8× mitt')
-    expect(describeTarget(undefined, unit)).toBe('—')
+  it('describes every kind of target in words', () => {
+    const ms = { unit: 'ms', higherIsBetter: false }
+    const rate = { unit: 'ops/s', higherIsBetter: true }
+    expect(describeTarget({ against: 'legacy', op: '<=', value: 0.3 }, ms)).toBe('≤ 0.3× legacy (70% less)')
+    expect(describeTarget({ against: 'legacy', op: '>=', value: 10 }, rate)).toBe('≥ 10× legacy (10× more)')
+    expect(describeTarget({ against: 'naive', op: '<=', value: 1 }, ms)).toBe('≤ 1× the naive baseline')
+    expect(describeTarget({ against: 'bound', op: '<=', value: 1.1 }, ms)).toBe('≤ 1.1× the bound')
+    expect(describeTarget({ against: 'peer:p-limit', op: '<=', value: 1 }, ms)).toBe('≤ 1× p-limit')
+    expect(describeTarget({ against: 'best-peer', op: '>=', value: 0.8 }, rate)).toBe('≥ 0.8× the best peer')
+    expect(describeTarget({ against: 'absolute', op: '<=', value: 0.5 }, { unit: 'µs', higherIsBetter: false })).toBe('≤ 0.5 µs')
+    expect(describeTarget({ against: 'absolute', op: '<=', value: 0 }, { unit: 'messages', higherIsBetter: false })).toBe('0 messages')
+    expect(describeTarget(undefined, ms)).toBe('—')
   })
 })
 
@@ -174,14 +207,24 @@ describe('chartFiles', () => {
 })
 
 describe('renderSummary', () => {
-  it('prints one aligned row per figure with the columns the CLI promises, and the failures', () => {
+  it('prints one row per target with its verdict, fits in 100 columns, and lists the failures', () => {
     const text = renderSummary(fixtureResults())
     const lines = text.split('\n')
-    expect(lines[0]).toMatch(/^protocol\s+metric\s+legacy\s+enhanced\s+ratio\s+bound\s+target\s+met$/)
-    expect(text).toMatch(/parallel-init\s+reference workload: makespan \(ms\)\s+210\.4\s+55\.9\s+0\.266×\s+55\s+≥ 70% lower than legacy\s+yes/)
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100)
+    expect(lines[0]).toMatch(/^protocol\s+figure\s+enhanced\s+ratio\s+target\s+verdict$/)
+    expect(text).toMatch(/parallel-init\s+reference workload: makespan\s+55\.9\s+0\.2657×\s+≤ 0\.3× legacy\s+met/)
     expect(text).toMatch(/event-monitoring\s+\(failed to run\).*ERROR/)
-    expect(text).toContain('4 figure(s); 1 target(s) missed; 1 module(s) failed to run.')
+    expect(text).toContain('4 figure(s), 4 target(s): 2 met, 1 missed, 1 unstable; 1 module(s) failed.')
+    expect(text).toContain('MISSED multicast-routing: fan-out: deliveries/s (100 subs)')
+    expect(text).toContain('unstable multicast-routing: fan-out: p99 latency')
     expect(text).toContain('FAILED event-monitoring: the event-monitoring benchmark module is not written yet')
     expect(text).not.toMatch(/NaN|undefined/)
+  })
+
+  it('cuts long figure names instead of widening the table', () => {
+    const long = defineMetric({ name: 'x'.repeat(300), unit: 'ms', higherIsBetter: false, enhanced: [1], targets: [{ against: 'absolute', op: '<=', value: 2 }] })
+    const text = renderSummary(fixtureResults({ protocols: [{ protocol: 'swarm', durationMs: 1, result: { protocol: 'swarm', scenarios: [{ name: 's', metrics: [long] }] } }] }))
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(100)
+    expect(text).toContain('…')
   })
 })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isProtocolName, loadProtocol, PROTOCOL_NAMES } from '../src/protocols/index.js'
 import type { ProtocolBench, ProtocolResult } from '../src/results.js'
+import { defineMetric } from '../src/metric.js'
 import { runHarness } from '../src/run.js'
 import { routing, startup } from './fixtures.js'
 import { parseXml } from './xml.js'
@@ -78,12 +79,45 @@ describe('runHarness', () => {
     expect(results.protocols.map((p) => p.error)).toEqual([
       'boom',
       'cannot import',
-      expect.stringMatching(/event-monitoring: the module returned scenario "s" metric #0 \(m\) with legacy\/enhanced that are neither numbers nor null/),
+      expect.stringMatching(/event-monitoring: the module returned scenario "s" metric #0 \(m\) without `higherIsBetter`/),
       'async-coordination: the module returned results for "multicast-routing"',
       `transport-nats: the module returned scenario "s" chart #0 (p) that is not a well-formed 'gantt', 'lines' or 'bars' chart`,
       undefined,
     ])
     expect(lines).toContain('[1/6] parallel-init: FAILED: boom (1 of 6 done)')
+  })
+
+  it('fails a module whose enhanced figure beats its floor bound by more than 5%, keeping its figures', async () => {
+    const beaten = defineMetric({ name: 'ns/publish', unit: 'ns', higherIsBetter: false, enhanced: [80, 81, 79], bound: { kind: 'floor', name: 'plain loop', samples: [100, 100, 100] } })
+    const held = defineMetric({ name: 'ns/publish', unit: 'ns', higherIsBetter: false, enhanced: [98, 99, 97], bound: { kind: 'floor', name: 'plain loop', samples: [100, 100, 100] } })
+    const result = (m: typeof beaten): ProtocolResult => ({ protocol: 'multicast-routing', scenarios: [{ name: 'fan-out', metrics: [m] }] })
+    const { results, failed } = await runHarness({ protocols: [fake(result(beaten)), { ...fake(result(held)), protocol: 'multicast-routing' }], quick: true, progress: () => {}, machine, packages })
+    expect(failed).toBe(1)
+    expect(results.protocols[0]!.error).toMatch(/^failed validation: fan-out: ns\/publish: enhanced 80 ns beats the floor bound "plain loop" \(100 ns\) by more than 5%/)
+    expect(results.protocols[0]!.result).toBeDefined()
+    expect(results.protocols[1]!.error).toBeUndefined()
+  })
+
+  it('refuses a verdict that the samples do not give', async () => {
+    const honest = defineMetric({ name: 'm', unit: 'ms', higherIsBetter: false, enhanced: [50], legacy: [100], targets: [{ against: 'legacy', op: '<=', value: 0.3 }] })
+    const forged = { ...honest, targets: [{ ...honest.targets[0]!, verdict: 'met' as const }] }
+    const { results } = await runHarness({ protocols: [fake({ protocol: 'swarm', scenarios: [{ name: 's', metrics: [forged] }] })], quick: true, progress: () => {}, machine, packages })
+    expect(results.protocols[0]!.error).toMatch(/target #0 states `met` but its samples give `missed`/)
+  })
+
+  it('hands a --plugin candidate to the module of its protocol only, and records whether it passed its contract', async () => {
+    const seen: (string | undefined)[] = []
+    const spy = (protocol: 'parallel-init' | 'multicast-routing'): ProtocolBench => ({
+      protocol,
+      async run(ctx) {
+        seen.push(ctx.candidate?.name)
+        return { protocol, scenarios: [] }
+      },
+    })
+    const candidate = { name: 'my-router', protocol: 'multicast-routing' as const, create: <T,>() => ({}) as T }
+    const { results } = await runHarness({ protocols: [spy('parallel-init'), spy('multicast-routing')], quick: true, progress: () => {}, machine, packages, candidate, contract: 'passed' })
+    expect(seen).toEqual([undefined, 'my-router'])
+    expect(results.plugin).toEqual({ name: 'my-router', protocol: 'multicast-routing', contract: 'passed' })
   })
 
   it('gives up on a module that outlives the timeout and goes on', async () => {

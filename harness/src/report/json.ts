@@ -1,61 +1,48 @@
-import type { HarnessResults, MachineInfo, Metric, ProtocolName, Target } from '../results.js'
+import type { HarnessResults, MachineInfo, Metric, ProtocolName, ProtocolResult } from '../results.js'
 
-/** One metric in `coord-012.json`. */
-export interface JsonMetric {
-  /** Such as `makespan`. */
-  readonly name: string
-  /** Such as `ms`. */
-  readonly unit: string
-  /** The legacy figure, or null. */
-  readonly legacy: number | null
-  /** The enhanced figure, or null. */
-  readonly enhanced: number | null
-  /** The bound, or null when none exists. */
-  readonly bound: number | null
-  /** Peer figures by library name (empty when none). */
-  readonly peers: Readonly<Record<string, number | null>>
-  /** The target, or null. */
-  readonly target: Target | null
-  /** Whether the target was met, or null without a target. */
-  readonly met: boolean | null
-}
+/** The JSON schema version: 2 since metrics carry samples, spreads, bound kinds and verdicts. */
+export const JSON_SCHEMA_VERSION = 2
+
+/**
+ * One metric in `coord-012.json`: the same shape as {@link Metric}, so every verdict can be recomputed from the
+ * samples it keeps (`judge()` over `series`, `bound` and `calibration`).
+ */
+export type JsonMetric = Metric
 
 /** The shape of `coord-012.json`. */
 export interface JsonReport {
+  /** {@link JSON_SCHEMA_VERSION}. */
+  readonly schemaVersion: number
   /** When the run finished, ISO 8601. */
   readonly generatedAt: string
+  /** True for a `--quick` run: smaller workloads, fewer samples, not a measurement to quote. */
+  readonly quick: boolean
   /** The machine. */
   readonly machine: MachineInfo
+  /** The 1, 5 and 15 minute load averages at the start of the run, or null. */
+  readonly loadAverageStart: readonly number[] | null
+  /** The same at the end, or null. */
+  readonly loadAverageEnd: readonly number[] | null
+  /** How long the run took, in milliseconds, or null. */
+  readonly durationMs: number | null
+  /** Package versions by name. */
+  readonly packages: Readonly<Record<string, string>>
   /** One entry per protocol run, in run order. */
   readonly protocols: readonly {
     /** The protocol. */
     readonly protocol: ProtocolName
+    /** What shape legacy and the naive baseline have, in words, or null. */
+    readonly baselines: ProtocolResult['baselines'] | null
     /** Its scenarios and their figures (empty when it failed before returning any). */
     readonly scenarios: readonly { readonly name: string; readonly metrics: readonly JsonMetric[] }[]
-    /** Present only when the protocol module failed to run. */
+    /** Present only when the module failed to run or failed validation. */
     readonly error?: string
   }[]
 }
 
-const finite = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-
-function metric(m: Metric): JsonMetric {
-  const peers: Record<string, number | null> = {}
-  for (const [name, value] of Object.entries(m.peers ?? {})) peers[name] = finite(value)
-  return {
-    name: m.name,
-    unit: m.unit,
-    legacy: finite(m.legacy),
-    enhanced: finite(m.enhanced),
-    bound: finite(m.bound),
-    peers,
-    target: m.target ?? null,
-    met: m.met ?? null,
-  }
-}
-
 /**
- * Turns a run's results into the `coord-012.json` shape: every figure, absent ones as null, nothing else.
+ * Turns a run's results into the `coord-012.json` shape: every figure with its samples, spread, bound kind, targets
+ * and verdicts, and the run's conditions.
  *
  * @param results - the run's results
  * @returns a plain object ready for `JSON.stringify`
@@ -66,11 +53,18 @@ function metric(m: Metric): JsonMetric {
  */
 export function toJson(results: HarnessResults): JsonReport {
   return {
+    schemaVersion: JSON_SCHEMA_VERSION,
     generatedAt: results.generatedAt,
+    quick: results.quick,
     machine: { ...results.machine },
+    loadAverageStart: results.loadAverage ?? null,
+    loadAverageEnd: results.loadAverageEnd ?? null,
+    durationMs: results.durationMs ?? null,
+    packages: { ...results.packages },
     protocols: results.protocols.map((run) => ({
       protocol: run.protocol,
-      scenarios: (run.result?.scenarios ?? []).map((s) => ({ name: s.name, metrics: s.metrics.map(metric) })),
+      baselines: run.result?.baselines ?? null,
+      scenarios: (run.result?.scenarios ?? []).map((s) => ({ name: s.name, metrics: s.metrics })),
       ...(run.error === undefined ? {} : { error: run.error }),
     })),
   }
