@@ -1,5 +1,6 @@
 import { createKernel, type MessageCoordinator, type PluginMode, Tokens } from '@coord/kernel'
 import { swarmPlugins } from './plugins.js'
+import { type LoadCounts, type LoadSink, type OfferedLoad, offerLoad } from './offer-load.js'
 import { referenceManagers } from './reference-managers.js'
 
 /** The offered load of one swarm run. */
@@ -129,53 +130,17 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     await serveAgent(bus, id, (payload) => ({ agent: id, echo: (payload as { step?: number } | null)?.step ?? null }))
   }
 
-  let published = 0
-  let heartbeats = 0
-  let tasks = 0
+  const counts: LoadCounts = { published: 0, heartbeats: 0, tasks: 0 }
   const results: Promise<{ policyMet: boolean; timing: { totalMs: number } }>[] = []
-  // offers the load for `durationMs`, continuing the counts of the previous phase
-  const drive = (durationMs: number, timeline?: [number, number][]): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const start = process.hrtime.bigint()
-      const base = { published, heartbeats, tasks }
-      let window = { at: 0, cpu: process.cpuUsage() }
-      const tick = (): void => {
-        try {
-          if (timeline) {
-            const now = ms(start)
-            if (now - window.at >= 100) {
-              timeline.push([Math.round(now), cpuMs(process.cpuUsage(window.cpu)) / (now - window.at)])
-              window = { at: now, cpu: process.cpuUsage() }
-            }
-          }
-          const elapsed = Math.min(ms(start), durationMs)
-          const dueMessages = base.published + Math.floor((config.messageRate * elapsed) / 1000)
-          while (published < dueMessages) {
-            const from = published % config.agents
-            const to = (published * 7 + 3) % config.agents
-            const r = bus.publish(`swarm.agent.${ids[to]}.inbox`, { from: ids[from], seq: published })
-            if (r !== undefined) (r as Promise<void>).catch(reject)
-            published++
-          }
-          const dueBeats = base.heartbeats + Math.floor((config.agents * elapsed) / config.heartbeatIntervalMs)
-          while (heartbeats < dueBeats) health.heartbeat(ids[heartbeats++ % config.agents]!)
-          const dueTasks = base.tasks + Math.floor((config.taskRate * elapsed) / 1000)
-          while (tasks < dueTasks) {
-            const targets = Array.from({ length: config.taskTargets }, (_, k) => ids[(tasks * 13 + k * 31) % config.agents]!)
-            results.push(uc.coordinate({ targets: { agents: [...new Set(targets)] }, payload: { step: tasks }, policy: 'all', timeoutMs: config.taskTimeoutMs }).result)
-            tasks++
-          }
-          if (elapsed >= durationMs) {
-            clearInterval(timer)
-            resolve()
-          }
-        } catch (e) {
-          clearInterval(timer)
-          reject(e)
-        }
-      }
-      const timer = setInterval(tick, config.tickMs)
-    })
+  const offered: OfferedLoad = { ids, messageRate: config.messageRate, heartbeatIntervalMs: config.heartbeatIntervalMs, taskRate: config.taskRate, taskTargets: config.taskTargets, tickMs: config.tickMs }
+  const sink: LoadSink = {
+    publish: (topic, payload) => bus.publish(topic, payload),
+    heartbeat: (id) => health.heartbeat(id),
+    task: (targets, step) => {
+      results.push(uc.coordinate({ targets: { agents: targets }, payload: { step }, policy: 'all', timeoutMs: config.taskTimeoutMs }).result)
+    },
+  }
+  const drive = (durationMs: number, timeline?: [number, number][]): Promise<void> => offerLoad(offered, counts, sink, durationMs, timeline)
 
   // warm-up (same load, not measured), so the measured phase runs optimised code as a long-lived swarm would
   if ((config.warmupMs ?? 0) > 0) await drive(config.warmupMs!)
@@ -211,11 +176,11 @@ export async function runSwarm(config: SwarmConfig): Promise<SwarmFigures> {
     registrationMs,
     shutdownMs,
     peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
-    published,
+    published: counts.published,
     delivered,
     busLost: busStats.dropped + busStats.rejected + busStats.failed,
-    heartbeats,
-    tasks,
+    heartbeats: counts.heartbeats,
+    tasks: counts.tasks,
     tasksMet: settled.filter((s) => s.policyMet).length,
     deadAgents,
     taskMedianMs: totals.length === 0 ? 0 : totals[Math.floor((totals.length - 1) / 2)]!,

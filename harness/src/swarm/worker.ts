@@ -1,9 +1,12 @@
-// A child process running one swarm, so each run's CPU time and peak RSS are its own.
+// A child process running one swarm (or, with the argument `bare`, the bare load generator), so each run's CPU time
+// and peak RSS are its own.
 import 'reflect-metadata'
+import { runBareLoad } from './bare-load.js'
 import { runSwarm, type SwarmConfig } from './run-swarm.js'
 
 const config = JSON.parse(process.argv[2] ?? '{}') as SwarmConfig
-runSwarm(config).then(
+const run = process.argv[3] === 'bare' ? runBareLoad(config) : runSwarm(config)
+run.then(
   (figures) => {
     process.send!({ ok: true, figures }, () => process.exit(0))
   },
