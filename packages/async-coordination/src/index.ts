@@ -2,6 +2,12 @@ export { asyncCoordinationPlugin } from './plugin.js'
 export { EventDrivenCoordinator } from './event-driven-coordinator.js'
 export type { CoordinatorDeps } from './event-driven-coordinator.js'
 export { PollingCoordinator } from './polling-coordinator.js'
+/**
+ * The competent naive baseline that the validation harness measures beside legacy and enhanced: `Promise.allSettled`
+ * over the bus requests with one deadline and no polling. It passes the same contract suite but is not wired into
+ * {@link asyncCoordinationPlugin}; build it directly with `new AllSettledCoordinator({ agents, bus }, options)`.
+ */
+export { AllSettledCoordinator } from './all-settled-coordinator.js'
 export { TaskHandle } from './handle.js'
 export { LaneScheduler, PRIORITY_LANES } from './lane-scheduler.js'
 export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STARVATION_LIMIT } from './options.js'
