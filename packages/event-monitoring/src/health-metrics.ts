@@ -19,7 +19,7 @@ export interface MetricsSource {
  *
  * @param source - the monitor's shared half
  * @param events - the kernel event stream whose counters are exposed
- * @param implementation - `EventDrivenMonitor` or `PollingMonitor`
+ * @param implementation - `EventDrivenMonitor`, `PollingMonitor` or `TimerPerAgentMonitor`
  */
 export function createMetricsRegistry(source: MetricsSource, events: KernelEvents, implementation: string): Registry {
   const registry = new Registry()

@@ -16,7 +16,7 @@ export interface HttpOptions {
   readonly host?: string
 }
 
-/** Options shared by {@link EventDrivenMonitor} and {@link PollingMonitor}. */
+/** Options shared by {@link EventDrivenMonitor}, {@link PollingMonitor} and {@link TimerPerAgentMonitor}. */
 export interface HealthMonitorOptions {
   /**
    * Consecutive signals (reports or check results) of the same new status needed before a status changes.
@@ -92,6 +92,9 @@ export interface PollingMonitorOptions extends HealthMonitorOptions {
    */
   readonly intervalMs?: number
 }
+
+/** Options of {@link TimerPerAgentMonitor}: the shared ones; it has no tick and a fixed check period. */
+export type TimerPerAgentMonitorOptions = HealthMonitorOptions
 
 /** Shared options with their defaults applied. */
 export interface ResolvedOptions {

@@ -2,14 +2,14 @@ import { createServer } from 'node:net'
 import { CoordError, KernelEvents } from '@coord/kernel'
 import { register as globalRegister } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { EventDrivenMonitor, PollingMonitor } from '../src/index.js'
+import { EventDrivenMonitor, PollingMonitor, TimerPerAgentMonitor } from '../src/index.js'
 
 const monitors: { stop(): Promise<void> }[] = []
 afterEach(async () => {
   for (const m of monitors.splice(0)) await m.stop()
 })
 
-async function start<T extends EventDrivenMonitor | PollingMonitor>(monitor: T): Promise<{ monitor: T; base: string }> {
+async function start<T extends EventDrivenMonitor | PollingMonitor | TimerPerAgentMonitor>(monitor: T): Promise<{ monitor: T; base: string }> {
   monitors.push(monitor)
   const address = await monitor.listening()
   if (address === undefined) throw new Error('no server')
@@ -19,6 +19,7 @@ async function start<T extends EventDrivenMonitor | PollingMonitor>(monitor: T):
 describe.each([
   ['EventDrivenMonitor', (events: KernelEvents) => new EventDrivenMonitor({ http: { port: 0 }, events, hysteresis: 1 })],
   ['PollingMonitor', (events: KernelEvents) => new PollingMonitor({ http: { port: 0 }, events, hysteresis: 1, intervalMs: 60_000 })],
+  ['TimerPerAgentMonitor', (events: KernelEvents) => new TimerPerAgentMonitor({ http: { port: 0 }, events, hysteresis: 1 })],
 ])('HTTP probes of %s (real HTTP client)', (name, make) => {
   it('binds loopback by default and answers /livez and /readyz with 200 while all is well', async () => {
     const { base, monitor } = await start(make(new KernelEvents()))

@@ -1,7 +1,7 @@
 import { HEALTH_STATUSES, type HealthStatus } from '@coord/kernel'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DeadlineQueue, EventDrivenMonitor, PollingMonitor } from '../src/index.js'
+import { DeadlineQueue, EventDrivenMonitor, PollingMonitor, TimerPerAgentMonitor } from '../src/index.js'
 
 describe('DeadlineQueue against a model', () => {
   it('takeDue returns exactly the slots due, each once, and leaves nothing behind', () => {
@@ -98,6 +98,7 @@ function modelStatuses(reports: readonly HealthStatus[], n: number): HealthStatu
 describe.each([
   ['EventDrivenMonitor', (h: number) => new EventDrivenMonitor({ hysteresis: h, tickMs: 10 })],
   ['PollingMonitor', (h: number) => new PollingMonitor({ hysteresis: h, intervalMs: 10 })],
+  ['TimerPerAgentMonitor', (h: number) => new TimerPerAgentMonitor({ hysteresis: h })],
 ] as const)('%s properties (fake timers)', (_name, make) => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_700_000_000_000 })
