@@ -1,6 +1,11 @@
 export { multicastRoutingPlugin } from './plugin.js'
 export { TopicTrieRouter } from './topic-trie-router.js'
 export { LinearScanRouter } from './linear-scan-router.js'
+/**
+ * The competent naive baseline (a `Map` for exact topics, a linear scan of pre-split patterns, sync handlers called
+ * synchronously) that the validation harness measures beside both modes; it is not wired into the plugin.
+ */
+export { MapScanRouter } from './map-scan-router.js'
 export { systemClock } from './clock.js'
 export type { Clock } from './clock.js'
 export type { RateLimitOptions, RouterOptions } from './options.js'

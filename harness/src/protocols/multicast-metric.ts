@@ -1,0 +1,57 @@
+import { defineMetric } from '../metric.js'
+import type { Metric, Target } from '../results.js'
+import { FLOOR } from './multicast-micro.js'
+
+/** What a metric built from case figures needs besides them. */
+export interface FigureMetricSpec {
+  readonly name: string
+  readonly unit?: string
+  /** Which series is the floor bound, and its name in words. */
+  readonly floor?: string
+  readonly targets: readonly Target[]
+  readonly note: string
+  readonly favourable?: boolean
+  /** Turns each ns sample into the metric's unit (default: as is). */
+  readonly scale?: (ns: number) => number
+}
+
+/**
+ * Builds a lower-is-better metric from the samples of {@link micro}: `legacy`, `enhanced` and `naive` are their own
+ * series, `floor` is the floor bound, and every other case is a peer.
+ *
+ * @param figures - samples by case name
+ * @param spec - name, targets, note, floor
+ */
+export function figureMetric(figures: Readonly<Record<string, readonly number[]>>, spec: FigureMetricSpec): Metric {
+  const scale = spec.scale ?? ((x: number): number => x)
+  const get = (k: string): number[] | undefined => figures[k]?.map(scale)
+  const peers: Record<string, number[]> = {}
+  for (const [k, v] of Object.entries(figures)) if (!['legacy', 'enhanced', 'naive', FLOOR].includes(k)) peers[k] = v.map(scale)
+  const enhanced = get('enhanced')
+  if (enhanced === undefined) throw new Error(`multicast-routing bench: metric "${spec.name}" has no enhanced series`)
+  const floor = get(FLOOR)
+  return defineMetric({
+    name: spec.name,
+    unit: spec.unit ?? 'ns/publish',
+    higherIsBetter: false,
+    enhanced,
+    ...(get('legacy') === undefined ? {} : { legacy: get('legacy')! }),
+    ...(get('naive') === undefined ? {} : { naive: get('naive')! }),
+    peers,
+    ...(floor === undefined || spec.floor === undefined ? {} : { bound: { kind: 'floor' as const, name: spec.floor, samples: floor } }),
+    targets: spec.targets,
+    note: spec.note,
+    ...(spec.favourable ? { favourable: true } : {}),
+  })
+}
+
+/** "≥ 10× legacy", the contract's target, on a lower-is-better figure. */
+export const VS_LEGACY: Target = { against: 'legacy', op: '<=', value: 0.1, source: 'contract' }
+/** "≥ 3× the naive baseline" (issue 12), on a lower-is-better figure. */
+export const VS_NAIVE: Target = { against: 'naive', op: '<=', value: 1 / 3, source: 'issue 12' }
+/**
+ * "≤ 1.0× eventemitter3".
+ *
+ * @param source - whose target it is
+ */
+export const vsEventemitter3 = (source: string): Target => ({ against: 'peer:eventemitter3', op: '<=', value: 1, source })
