@@ -1,6 +1,9 @@
-/** Returns the median of the samples (NaN when empty). */
+/** Returns the median of the samples: the middle one, or the mean of the two middle ones (NaN when empty). */
 export function median(samples: readonly number[]): number {
-  return percentile(samples, 50)
+  if (samples.length === 0) return Number.NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 /**

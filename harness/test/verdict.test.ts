@@ -92,3 +92,12 @@ describe('floorBeaten', () => {
     expect(floorBeaten(m)).toBeUndefined()
   })
 })
+
+describe('median', () => {
+  it('is the middle sample, or the mean of the two middle ones', async () => {
+    const { median } = await import('../src/stats.js')
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([1, 4])).toBe(2.5)
+    expect(median([])).toBeNaN()
+  })
+})
