@@ -6,7 +6,7 @@ import { type NatsServerHandle, startNatsServer } from '@coord/transport-nats/te
 import { connect, type NatsConnection } from 'nats'
 import { findGc } from '../gc.js'
 import { defineMetric } from '../metric.js'
-import type { BenchContext, CandidateDeps, ChartSpec, Metric, ProtocolBench, ProtocolResult, ScenarioResult, Target } from '../results.js'
+import type { ChartSpec, Metric, ProtocolBench, ProtocolResult, ScenarioResult, Target } from '../results.js'
 import { median, percentile, round } from '../stats.js'
 
 // Workload constants (small enough to live here): the subscriber counts, a small JSON payload, and the contract's
@@ -92,7 +92,7 @@ async function timedPublish(all: Promise<void>, messages: number, publishOne: ()
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
-/** A connected coordinator: Coord's own, or a `--plugin` candidate's. */
+/** A connected coordinator. */
 type Connect = () => Promise<MessageCoordinator>
 
 // Every case publishes to a subject of its own: cases that shared one would each receive (and decode) the others'
@@ -158,7 +158,7 @@ interface ThroughputOut {
   readonly chart: ChartSpec
 }
 
-async function throughput(url: string, sizes: Sizes, plugin: { name: string; open: Connect } | undefined, progress: (m: string) => void): Promise<ThroughputOut> {
+async function throughput(url: string, sizes: Sizes, progress: (m: string) => void): Promise<ThroughputOut> {
   const metrics: Metric[] = []
   const chartPoints: Record<string, [number, number][]> = {}
   const enhancedOpen: Connect = () => NatsMessageCoordinator.connect({ servers: url })
@@ -172,7 +172,6 @@ async function throughput(url: string, sizes: Sizes, plugin: { name: string; ope
       cases['legacy'] = await coordCase(legacyOpen, n, 'bench.tp.legacy')
       cases[RAW] = await rawCase(url, n, 'bench.tp.raw')
       if (n > 1) cases[RAW_SHARED] = await rawSharedCase(url, n, 'bench.tp.raw-shared')
-      if (plugin) cases[plugin.name] = await coordCase(plugin.open, n, 'bench.tp.plugin')
       const labels = Object.keys(cases)
       for (const label of labels) {
         rates[label] = []
@@ -192,7 +191,6 @@ async function throughput(url: string, sizes: Sizes, plugin: { name: string; ope
     for (const label of Object.keys(rates)) (chartPoints[label] ??= []).push([n, m(label)])
     const peers: Record<string, readonly number[]> = { [RAW]: rates[RAW]! }
     if (n > 1) peers[RAW_SHARED] = rates[RAW_SHARED]!
-    if (plugin) peers[plugin.name] = rates[plugin.name]!
     const common =
       `${sizes.samples} interleaved samples (A B C, then C B A) after a warm-up of ≥20,000 deliveries; ${messages} messages × ${n} subscriber(s) per sample over loopback, ` +
       'publisher and subscribers on separate connections, each implementation on a subject of its own, a distinct handler function per subscriber, JSON payloads both ways (the raw subscribers decode too). ' +
@@ -316,7 +314,7 @@ async function tcpEcho(): Promise<{ call(): Promise<unknown>; close(): Promise<v
 const QUANTILES = [50, 99, 99.9] as const
 type Quantile = (typeof QUANTILES)[number]
 
-async function requestLatency(url: string, sizes: Sizes, plugin: { name: string; open: Connect } | undefined, progress: (m: string) => void): Promise<ThroughputOut> {
+async function requestLatency(url: string, sizes: Sizes, progress: (m: string) => void): Promise<ThroughputOut> {
   const gc = findGc()
   const closers: (() => Promise<unknown>)[] = []
   try {
@@ -344,14 +342,6 @@ async function requestLatency(url: string, sizes: Sizes, plugin: { name: string;
       legacy: () => legacy.request('bench.rr', PAYLOAD, { timeoutMs: 1000 }),
       [RAW]: async () => JSON.parse(decoder.decode((await raw.request('bench.rr.raw', encoder.encode(JSON.stringify(PAYLOAD)), { timeout: 1000 })).data)),
       [ECHO]: () => echo.call(),
-    }
-    if (plugin) {
-      const pluginResponder = await plugin.open()
-      closers.push(() => pluginResponder.stop())
-      const pluginRequester = await plugin.open()
-      closers.push(() => pluginRequester.stop())
-      await pluginResponder.subscribe('bench.rr.plugin', (m) => m.payload)
-      cases[plugin.name] = () => pluginRequester.request('bench.rr.plugin', PAYLOAD, { timeoutMs: 1000 })
     }
     const labels = Object.keys(cases)
     // samples[label][q]: one percentile per round
@@ -386,7 +376,7 @@ async function requestLatency(url: string, sizes: Sizes, plugin: { name: string;
         higherIsBetter: false,
         enhanced: samples['enhanced']![q],
         legacy: samples['legacy']![q],
-        peers: { [RAW]: samples[RAW]![q], ...(plugin ? { [plugin.name]: samples[plugin.name]![q] } : {}) },
+        peers: { [RAW]: samples[RAW]![q] },
         bound: { kind: 'peer', name: RAW, samples: samples[RAW]![q] },
         calibration: { name: ECHO, samples: samples[ECHO]![q] },
         ...(q === 99 ? { targets: [P99_TARGET] } : {}),
@@ -407,22 +397,6 @@ async function requestLatency(url: string, sizes: Sizes, plugin: { name: string;
   }
 }
 
-/** The `--plugin` candidate as a connected coordinator factory, when it provides this protocol. */
-function pluginOf(ctx: BenchContext, url: string): { name: string; open: Connect } | undefined {
-  const candidate = ctx.candidate
-  if (candidate?.protocol !== 'transport-nats') return undefined
-  // A NATS transport needs the server: the deps carry `servers` beside the contracts other protocols get.
-  const deps: CandidateDeps & { readonly servers: string } = { servers: url }
-  return {
-    name: `plugin:${candidate.name}`,
-    async open() {
-      const bus = candidate.create<MessageCoordinator & { connect?: () => Promise<void> }>(deps)
-      if (typeof bus.connect === 'function') await bus.connect()
-      return bus
-    },
-  }
-}
-
 /** The transport-nats benchmark: throughput to 1, 10 and 100 subscribers and request/reply latency, against the raw `nats` client. */
 export const bench: ProtocolBench = {
   protocol: 'transport-nats',
@@ -432,9 +406,8 @@ export const bench: ProtocolBench = {
     try {
       server = await startNatsServer()
       ctx.progress(`transport-nats: nats-server at ${server.url}`)
-      const plugin = pluginOf(ctx, server.url)
-      const tp = await throughput(server.url, sizes, plugin, ctx.progress)
-      const rr = await requestLatency(server.url, sizes, plugin, ctx.progress)
+      const tp = await throughput(server.url, sizes, ctx.progress)
+      const rr = await requestLatency(server.url, sizes, ctx.progress)
       const scenarios: ScenarioResult[] = [
         {
           name: 'throughput to 1, 10 and 100 subscribers',
