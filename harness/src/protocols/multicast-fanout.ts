@@ -91,7 +91,7 @@ export async function fanoutScenario(set: FanoutSet, counts: readonly number[], 
         : 'moleculer: a local broker, one service per subscriber, broker.emit awaited'
     metrics.push(
       figureMetric(figures, {
-        name: `ns/publish, 1 topic × ${n} subscribers, ${words.title}`,
+        name: `1 topic × ${n} subscriber${n === 1 ? '' : 's'}`,
         floor: FLOOR_NAME[set],
         targets,
         note: `${microNote(plan)}; ${words.handlers}; ${peersNote}; every contender subscribes the same ${n} functions, warmed up first; the floor is a plain loop over them${set === 'async' ? ' with one .then(undefined, f) per promise' : ''}`,

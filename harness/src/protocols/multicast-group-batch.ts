@@ -35,7 +35,7 @@ export async function groupScenario(members: number, ctx: BenchContext): Promise
     description: `${members} subscribers of ${topic} in one round-robin group, each with its own handler function (the same set for every contender): each publish reaches exactly one member.`,
     metrics: [
       figureMetric(figures, {
-        name: `ns/publish, group of ${members}`,
+        name: `group of ${members}`,
         floor: 'call the next of the same handler functions from an array, round-robin',
         targets: [VS_LEGACY],
         note: `${microNote(plan)}; the emitters have no groups, so no peers`,
@@ -91,7 +91,7 @@ export async function batchScenario(w: BatchWorkload, ctx: BenchContext): Promis
     description: `${n} messages published one by one (each publish awaited when it returns a promise) to a batch subscription with maxSize ${w.maxSize}; the clock stops when drain() resolves, i.e. when every batch was handed over.`,
     metrics: [
       figureMetric(figures, {
-        name: `ns/message, batch subscription (maxSize ${w.maxSize})`,
+        name: `batch subscription (maxSize ${w.maxSize})`,
         unit: 'ns/message',
         targets: [VS_LEGACY],
         note: `${samples} interleaved samples (A B C, then C B A) after one warm-up each, hrtime over the whole run ÷ ${n}; no peer batches, and no floor is claimed`,

@@ -79,7 +79,7 @@ export async function topicsScenario(w: TopicsWorkload, ctx: BenchContext): Prom
   await exact.stop()
   metrics.push(
     figureMetric(exactFigures, {
-      name: `ns/publish, ${w.topics} exact topics, random target`,
+      name: `${w.topics} exact topics, random target`,
       floor: "call the target's handler from an array, no topic lookup",
       targets: [VS_LEGACY, VS_NAIVE, vsEventemitter3('issue 12')],
       note: `${microNote(plan)}; ${w.topics} topics ${w.exactTopic}, one distinct sync handler each (compiled from its own source; the same set for every contender, warmed up first); targets from a seeded sequence of ${w.targetSequence}; the ≤ 1.0× eventemitter3 target was switched off in the old report because it would be missed, and is restored`,
@@ -111,7 +111,7 @@ export async function topicsScenario(w: TopicsWorkload, ctx: BenchContext): Prom
   const ee2Note = `eventemitter2 with wildcard: true and delimiter '.' (it has no route cache; \`>\` is written \`**\`)`
   metrics.push(
     figureMetric(coldFigures, {
-      name: `ns/publish, ${w.wildcard} among ${w.topics} patterns, ${w.coldIds} distinct topics (cold cache)`,
+      name: `${w.wildcard}, ${w.coldIds} distinct topics (cold cache)`,
       floor: `hand-written test for ${w.wildcard} alone (prefix, suffix, one token) and one call`,
       targets: [VS_LEGACY, VS_NAIVE],
       note: `${microNote(plan)}; ${w.topics - 1} other patterns (${w.otherPatterns.join(', ')}) and ${w.wildcard}, one distinct sync handler each; each case cycles through ${w.coldIds} topics ${w.exactTopic} in order, more than the enhanced route cache holds, so every publish misses it; ${ee2Note}`,
@@ -124,7 +124,7 @@ export async function topicsScenario(w: TopicsWorkload, ctx: BenchContext): Prom
   await warm.stop()
   metrics.push(
     figureMetric(warmFigures, {
-      name: `ns/publish, ${w.wildcard} among ${w.topics} patterns, ${w.topics} topics (warm cache)`,
+      name: `${w.wildcard}, ${w.topics} topics (warm cache)`,
       targets: [VS_LEGACY],
       favourable: true,
       note: `${microNote(plan)}; the patterns of the cold row, but only the ${w.topics} topics of the exact row with their random targets, so every enhanced publish after the first ${w.topics} hits its route cache; ${ee2Note}. The old "wildcard ÷ exact ≤ 2" target is not kept: with both served from the route cache it could not fail`,
