@@ -232,8 +232,10 @@ export interface ProtocolRun {
   readonly protocol: ProtocolName
   /** Its figures, when the module finished. */
   readonly result?: ProtocolResult
-  /** The error message, when the module failed to run. */
+  /** The error message, when the module failed to run or failed validation. */
   readonly error?: string
+  /** What a quick run would have failed a full run for (a beaten floor): reported, not enforced on so few samples. */
+  readonly warnings?: readonly string[]
   /** How long the module ran, in milliseconds. */
   readonly durationMs: number
 }

@@ -78,14 +78,22 @@ export function judge(target: Target, m: JudgeInput): JudgedTarget {
  * Tells whether enhanced beats a `floor` bound by more than 5%, which means the bound is not a floor: the module
  * that reported it fails validation.
  *
+ * Judged like a verdict, on the interval of enhanced ÷ floor (per-round ratios when both have as many samples; the IQR
+ * from 5 samples on, else min–max): the floor is beaten when the whole interval is more than 5% on the better side, so
+ * one lucky round does not fail a module, and a floor beaten round after round always does.
+ *
  * @param m - the metric
  * @returns a sentence naming the metric and both figures, or undefined when the bound holds (or is not a floor)
  */
-export function floorBeaten(m: Pick<Metric, 'name' | 'unit' | 'higherIsBetter' | 'enhanced' | 'bound'>): string | undefined {
-  if (m.bound === null || m.bound.kind !== 'floor' || m.enhanced === null) return undefined
-  const beaten = m.higherIsBetter ? m.enhanced > m.bound.median * 1.05 : m.enhanced < m.bound.median * 0.95
+export function floorBeaten(m: Pick<Metric, 'name' | 'unit' | 'higherIsBetter' | 'enhanced' | 'bound' | 'series'>): string | undefined {
+  const enhanced = m.series['enhanced']
+  if (m.bound === null || m.bound.kind !== 'floor' || enhanced === undefined || m.bound.median === 0) return undefined
+  const f = m.bound.samples
+  const ratios = f.length === enhanced.samples.length && f.every((x) => x !== 0) ? enhanced.samples.map((e, i) => e / f[i]!) : enhanced.samples.map((e) => e / m.bound!.median)
+  const [lo, hi] = intervalOf(ratios)
+  const beaten = m.higherIsBetter ? lo > 1.05 : hi < 0.95
   if (!beaten) return undefined
-  return `${m.name}: enhanced ${m.enhanced} ${m.unit} beats the floor bound "${m.bound.name}" (${m.bound.median} ${m.unit}) by more than 5%, so it is not a floor`
+  return `${m.name}: enhanced ${m.enhanced} ${m.unit} beats the floor bound "${m.bound.name}" (${m.bound.median} ${m.unit}) by more than 5% in every round judged (enhanced ÷ floor ${Number(lo.toPrecision(3))}–${Number(hi.toPrecision(3))}), so it is not a floor`
 }
 
 /** The median of some samples, or null when there are none. */

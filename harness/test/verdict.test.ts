@@ -87,6 +87,12 @@ describe('floorBeaten', () => {
     expect(floorBeaten(withFloor([104], [100], true))).toBeUndefined()
   })
 
+  it('judges the floor over the rounds: one lucky round does not fail a module, a floor beaten in every round does', () => {
+    expect(floorBeaten(withFloor([90, 101], [100, 100]))).toBeUndefined()
+    expect(floorBeaten(withFloor([90, 91, 92, 93, 150], [100, 100, 100, 100, 100]))).toMatch(/not a floor/)
+    expect(floorBeaten(withFloor([80, 99, 99, 99, 99], [100, 100, 100, 100, 100]))).toBeUndefined()
+  })
+
   it('ignores workload and peer bounds', () => {
     const m = defineMetric({ name: 'm', unit: 'ns', higherIsBetter: false, enhanced: [50], bound: { kind: 'peer', name: 'p', samples: [100] } })
     expect(floorBeaten(m)).toBeUndefined()

@@ -37,6 +37,8 @@ export interface JsonReport {
     readonly scenarios: readonly { readonly name: string; readonly metrics: readonly JsonMetric[] }[]
     /** Present only when the module failed to run or failed validation. */
     readonly error?: string
+    /** Present only when a quick run found what a full run would fail (a beaten floor). */
+    readonly warnings?: readonly string[]
   }[]
 }
 
@@ -66,6 +68,7 @@ export function toJson(results: HarnessResults): JsonReport {
       baselines: run.result?.baselines ?? null,
       scenarios: (run.result?.scenarios ?? []).map((s) => ({ name: s.name, metrics: s.metrics })),
       ...(run.error === undefined ? {} : { error: run.error }),
+      ...(run.warnings === undefined ? {} : { warnings: run.warnings }),
     })),
   }
 }

@@ -207,6 +207,7 @@ export function renderReport(results: HarnessResults): string {
   const failed = results.protocols.filter((r) => r.error !== undefined)
   if (failed.length === 0) lines.push('None: every protocol module ran to completion and passed validation.')
   for (const r of failed) lines.push(`- **${r.protocol}**: ${r.error!.replace(/\r?\n/g, ' ')}`)
+  for (const r of results.protocols) for (const w of r.warnings ?? []) lines.push(`- **${r.protocol}** (warning): ${w}`)
   lines.push('', '## How to reproduce', '')
   lines.push(
     'From a clean clone, on Node 20 with pnpm 12.4.2:',
