@@ -80,32 +80,43 @@ export interface AgentManager {
   /**
    * Validates, onboards and registers one agent.
    *
-   * @throws CoordError `INVALID_AGENT`, `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`
+   * @throws CoordError `INVALID_AGENT` (an agent that cannot be read included, naming the field), `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_OPTIONS` for an unknown option key
    */
   register(agent: AgentInput, options?: RegisterOptions): Promise<AgentRecord>
   /**
    * Registers many agents and returns one result per agent.
    *
-   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed (per-agent problems are results, not throws)
+   * Per-agent problems are results, not throws: an agent that cannot be read (a getter or Proxy trap that throws) is
+   * rejected with `INVALID_AGENT` naming the field, and under all-or-nothing nothing of the batch stays registered.
+   *
+   * @throws CoordError `INVALID_ARGUMENT` when the batch or an option value is malformed; `INVALID_OPTIONS` for an unknown option key (`polcy`)
    */
   registerMany(agents: readonly AgentInput[], options?: RegisterManyOptions): Promise<RegisterManyResult>
   /**
    * Changes an agent's status and updates the status index.
    *
-   * @throws CoordError `AGENT_NOT_FOUND`, `INVALID_AGENT` for a status that does not exist
+   * @throws CoordError `AGENT_NOT_FOUND`, `INVALID_AGENT` for a status that does not exist, `SHUTTING_DOWN` after `stop()`
    */
   setStatus(id: string, status: AgentStatus): Promise<AgentRecord>
-  /** Removes an agent; resolves false when it was not registered. */
+  /**
+   * Removes an agent; resolves false when it was not registered.
+   *
+   * @throws CoordError `SHUTTING_DOWN` after `stop()`
+   */
   unregister(id: string): Promise<boolean>
   /** Returns the agent, or undefined. */
   get(id: string): AgentRecord | undefined
-  /** Returns the agents matching the query, from an index. */
+  /**
+   * Returns the agents matching the query, from an index.
+   *
+   * @throws CoordError `INVALID_ARGUMENT` for a malformed query, an unknown query key included
+   */
   find(query: AgentQuery): readonly AgentRecord[]
   /** How many agents are registered. */
   readonly size: number
   /** Subscribes to change events; returns the unsubscribe function. */
   onChange(listener: (event: AgentChangeEvent) => void): () => void
-  /** Stops accepting registrations and waits for those under way. */
+  /** Stops accepting changes and waits for the registrations under way; afterwards every change answers `SHUTTING_DOWN`. */
   stop(): Promise<void>
   /** Same as {@link AgentManager.stop}. */
   [Symbol.asyncDispose](): Promise<void>

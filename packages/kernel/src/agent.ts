@@ -1,4 +1,4 @@
-import { CoordError, describeValue } from './errors.js'
+import { CoordError, describeValue, toCoordError } from './errors.js'
 import type { JsonObject } from './json.js'
 
 /** The lifecycle status of a registered agent. */
@@ -191,60 +191,92 @@ function sharedCapabilities(names: readonly string[]): readonly string[] {
 /**
  * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
  *
+ * Each field is read once, and the record is built from what was read. A field that cannot be read (a getter or a
+ * Proxy trap that throws, a revoked Proxy) is refused like an invalid one: `INVALID_AGENT` naming the field, with
+ * what was thrown as `cause`. A Proxy that reads like a plain object is copied like one.
+ *
  * Metadata is copied into null-prototype objects, so keys such as `__proto__` are plain data and change nothing.
  * Capability lists are frozen copies, shared by agents whose lists are equal (a bounded cache).
  *
  * @param input - what the caller passed
- * @throws CoordError `INVALID_AGENT`
+ * @throws CoordError `INVALID_AGENT`, never anything else
  */
 export function normalizeAgent(input: unknown): AgentRecord {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(undefined, 'agent', 'must be an object', input)
-  const a = input as Record<string, unknown>
-  const id = a.id
-  if (typeof id !== 'string' || id.length === 0 || id.length > AGENT_LIMITS.idLength || !AGENT_LIMITS.idPattern.test(id)) {
-    throw invalid(id, 'id', `must be 1-${AGENT_LIMITS.idLength} characters of A-Z a-z 0-9 _ -`, id)
+  // what is being read, for the error when reading it throws
+  let field = 'agent'
+  let id: unknown
+  try {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(undefined, 'agent', 'must be an object', input)
+    const a = input as Record<string, unknown>
+    field = 'id'
+    id = a.id
+    if (typeof id !== 'string' || id.length === 0 || id.length > AGENT_LIMITS.idLength || !AGENT_LIMITS.idPattern.test(id)) {
+      throw invalid(id, 'id', `must be 1-${AGENT_LIMITS.idLength} characters of A-Z a-z 0-9 _ -`, id)
+    }
+    field = 'capabilities'
+    const capabilities = readCapabilities(id, a.capabilities)
+    field = 'metadata'
+    const metadata = readMetadata(id, a.metadata)
+    field = 'status'
+    const status = a.status ?? 'idle'
+    if (!AGENT_STATUSES.includes(status as AgentStatus)) {
+      throw invalid(id, 'status', `must be one of ${AGENT_STATUSES.join(', ')}`, status)
+    }
+    return Object.freeze({ id, capabilities, metadata, status: status as AgentStatus })
+  } catch (e) {
+    if (CoordError.is(e, 'INVALID_AGENT')) throw e
+    throw unreadable(id, field, e)
   }
-  let capabilities: readonly string[] = NO_CAPABILITIES
-  if (a.capabilities !== undefined) {
-    const caps = a.capabilities
-    if (!Array.isArray(caps)) throw invalid(id, 'capabilities', 'must be an array', caps)
-    const n = caps.length
-    if (n > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, n)
-    if (n > 0) {
-      // at most 64 names: a linear search finds duplicates without building a Set for the usual case of none
-      let duplicates = false
-      for (let i = 0; i < n; i++) {
-        const c: unknown = caps[i]
-        if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
-        if (!duplicates && i > 0 && caps.indexOf(c) < i) duplicates = true
-      }
-      capabilities = sharedCapabilities(duplicates ? [...new Set(caps as string[])] : (caps as string[]))
+}
+
+/** The error for a field whose reading threw. */
+function unreadable(id: unknown, field: string, cause: unknown): CoordError {
+  const who = typeof id === 'string' ? `"${id.slice(0, 64)}"` : describeValue(id)
+  return new CoordError('INVALID_AGENT', `Agent ${who}: \`${field}\` cannot be read: ${toCoordError(cause).message}`, {
+    cause,
+    details: { id: typeof id === 'string' ? id : undefined, field },
+  })
+}
+
+/** Validates a capability list (or undefined) and returns the shared frozen copy. */
+function readCapabilities(id: string, caps: unknown): readonly string[] {
+  if (caps === undefined) return NO_CAPABILITIES
+  if (!Array.isArray(caps)) throw invalid(id, 'capabilities', 'must be an array', caps)
+  const n = caps.length
+  if (n > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, n)
+  if (n === 0) return NO_CAPABILITIES
+  // read each name once into a plain array (the input may be a Proxy or have getters); at most 64 names, so a
+  // linear search finds duplicates without building a Set for the usual case of none
+  const names = new Array<string>(n)
+  let duplicates = false
+  for (let i = 0; i < n; i++) {
+    const c: unknown = caps[i]
+    if (typeof c !== 'string' || !AGENT_LIMITS.capabilityPattern.test(c)) throw invalid(id, 'capabilities', 'holds an invalid capability name', c)
+    if (!duplicates && i > 0 && names.indexOf(c) !== -1) duplicates = true // only names[0..i) are set yet
+    names[i] = c
+  }
+  return sharedCapabilities(duplicates ? [...new Set(names)] : names)
+}
+
+/** Validates metadata (or undefined) and returns its null-prototype copy. */
+function readMetadata(id: string, m: unknown): JsonObject {
+  if (m === undefined) return NO_METADATA
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw invalid(id, 'metadata', 'must be a plain JSON object', m)
+  const size = { bound: 0 }
+  let copy = copyJsonFast(m, 0, size)
+  if (copy === NOT_JSON) {
+    // the slow path words the error; the two paths accept the same values
+    try {
+      copy = copyJson(m, 'metadata', 0)
+      size.bound = Infinity
+    } catch (e) {
+      throw invalid(id, 'metadata', `must be plain JSON (${(e as Error).message})`, m)
     }
   }
-  let metadata: JsonObject = NO_METADATA
-  if (a.metadata !== undefined) {
-    const m = a.metadata
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw invalid(id, 'metadata', 'must be a plain JSON object', m)
-    const size = { bound: 0 }
-    let copy = copyJsonFast(m, 0, size)
-    if (copy === NOT_JSON) {
-      // the slow path words the error; the two paths accept the same values
-      try {
-        copy = copyJson(m, 'metadata', 0)
-        size.bound = Infinity
-      } catch (e) {
-        throw invalid(id, 'metadata', `must be plain JSON (${(e as Error).message})`, m)
-      }
-    }
-    if (size.bound > AGENT_LIMITS.metadataBytes) {
-      const bytes = Buffer.byteLength(JSON.stringify(m))
-      if (bytes > AGENT_LIMITS.metadataBytes) throw invalid(id, 'metadata', `must be at most ${AGENT_LIMITS.metadataBytes} bytes of JSON`, `${bytes} bytes`)
-    }
-    metadata = copy as JsonObject
+  if (size.bound > AGENT_LIMITS.metadataBytes) {
+    // measured on the copy, which is what is stored (the original's getters are not run twice)
+    const bytes = Buffer.byteLength(JSON.stringify(copy))
+    if (bytes > AGENT_LIMITS.metadataBytes) throw invalid(id, 'metadata', `must be at most ${AGENT_LIMITS.metadataBytes} bytes of JSON`, `${bytes} bytes`)
   }
-  const status = a.status ?? 'idle'
-  if (!AGENT_STATUSES.includes(status as AgentStatus)) {
-    throw invalid(id, 'status', `must be one of ${AGENT_STATUSES.join(', ')}`, status)
-  }
-  return Object.freeze({ id, capabilities, metadata, status: status as AgentStatus })
+  return copy as JsonObject
 }

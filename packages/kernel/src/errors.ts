@@ -107,7 +107,11 @@ export class CoordError extends Error {
    * @param code - when given, the code it must carry
    */
   static is(value: unknown, code?: CoordErrorCode): value is CoordError {
-    return value instanceof CoordError && (code === undefined || value.code === code)
+    try {
+      return value instanceof CoordError && (code === undefined || value.code === code)
+    } catch {
+      return false // a revoked Proxy, or one whose traps throw
+    }
   }
 }
 
@@ -121,17 +125,38 @@ export class CoordError extends Error {
  * @param context - a prefix for the message, naming where it happened
  */
 export function toCoordError(error: unknown, code: CoordErrorCode = 'INTERNAL', context?: string): CoordError {
-  if (error instanceof CoordError) return error
-  const text = error instanceof Error ? error.message : describeValue(error)
+  if (isInstance(error, CoordError)) return error
+  const isError = isInstance(error, Error)
+  const text = isError ? readString(error, 'message') ?? describeValue(error) : describeValue(error)
   const wrapped = new CoordError(code, context === undefined ? text : `${context}: ${text}`, { cause: error })
-  if (error instanceof Error && error.stack !== undefined) {
-    wrapped.stack = `${wrapped.name} [${code}]: ${wrapped.message}\n  caused by ${error.stack}`
-  }
+  const stack = isError ? readString(error, 'stack') : undefined
+  if (stack !== undefined) wrapped.stack = `${wrapped.name} [${code}]: ${wrapped.message}\n  caused by ${stack}`
   return wrapped
+}
+
+/** `value instanceof type`, false instead of a throw for a revoked Proxy or a throwing `getPrototypeOf` trap. */
+function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type
+  } catch {
+    return false
+  }
+}
+
+/** Reads a string property, or undefined when it is not a string or reading it throws (a getter, a Proxy trap). */
+function readString(value: object, key: string): string | undefined {
+  try {
+    const v: unknown = (value as Record<string, unknown>)[key]
+    return typeof v === 'string' ? v : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
  * Renders any value briefly and safely for an error message (strings quoted, long values cut).
+ *
+ * It never throws: a revoked Proxy, a throwing getter, `toJSON` or `toString` gives a generic rendering instead.
  *
  * @param value - the offending value
  */
@@ -139,15 +164,33 @@ export function describeValue(value: unknown): string {
   let text: string
   if (typeof value === 'string') text = JSON.stringify(value)
   else if (typeof value === 'bigint') text = `${value}n`
-  else if (typeof value === 'function') text = `[function ${value.name || 'anonymous'}]`
+  else if (typeof value === 'function') text = `[function ${functionName(value)}]`
   else if (typeof value === 'symbol') text = value.toString()
   else if (value === undefined) text = 'undefined'
   else {
     try {
       text = JSON.stringify(value) ?? String(value)
     } catch {
-      text = Object.prototype.toString.call(value)
+      text = tagOf(value)
     }
   }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text
+}
+
+function functionName(fn: object): string {
+  try {
+    const name: unknown = (fn as { name?: unknown }).name
+    return typeof name === 'string' && name !== '' ? name : 'anonymous'
+  } catch {
+    return 'anonymous'
+  }
+}
+
+/** `[object Object]` and the like; `[object unreadable]` for a revoked Proxy or one whose traps throw. */
+function tagOf(value: unknown): string {
+  try {
+    return Object.prototype.toString.call(value)
+  } catch {
+    return '[object unreadable]'
+  }
 }

@@ -17,6 +17,8 @@ export type { DependencyContainer, FactoryFunction, InjectionToken } from './di.
 export { COORD_ERROR_CODES, CoordError, describeValue, isCoordErrorCode, toCoordError } from './errors.js'
 export type { CoordErrorCode, CoordErrorDetails, CoordErrorOptions } from './errors.js'
 export { abortError, assertFunction, assertNonEmptyString, assertNumberInRange, assertOptionalSignal, assertOptionsObject } from './validate.js'
+export { assertKnownKeys, readOptions } from './known-keys.js'
+export type { KnownKeysOptions } from './known-keys.js'
 
 export { createToken, isToken } from './tokens.js'
 export type { Token } from './tokens.js'
@@ -32,7 +34,7 @@ export type { RegisteredPlugin, RegisterPluginOptions } from './register-plugin.
 export { createKernel } from './kernel.js'
 export type { Kernel, KernelOptions, KernelState } from './kernel.js'
 
-export { assertBaseManager } from './base-manager.js'
+export { assertBaseManager, readBaseManager } from './base-manager.js'
 export type { BaseManager, ManagerInitContext } from './base-manager.js'
 export type { CriticalPath, Initializer, InitializerStartOptions, ManagerTiming, StartupReport } from './initializer.js'
 

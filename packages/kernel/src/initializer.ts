@@ -47,7 +47,9 @@ export interface Initializer {
   /**
    * Validates the graph, then starts every manager.
    *
-   * @throws CoordError `DEPENDENCY_MISSING`, `DUPLICATE_MANAGER`, `SELF_DEPENDENCY`, `DEPENDENCY_CYCLE` before anything runs; `INIT_TIMEOUT`, `INIT_FAILED` or `ABORTED` when startup fails (started managers are stopped first)
+   * Each manager is read once, before anything runs; a misspelt field (`timeOutMs`) or one that cannot be read is `INVALID_MANAGER`.
+   *
+   * @throws CoordError `INVALID_MANAGER`, `INVALID_OPTIONS` (an unknown option key), `DEPENDENCY_MISSING`, `DUPLICATE_MANAGER`, `SELF_DEPENDENCY`, `DEPENDENCY_CYCLE` before anything runs; `INIT_TIMEOUT`, `INIT_FAILED` or `ABORTED` when startup fails (started managers are stopped first)
    */
   start(managers: readonly BaseManager[], options?: InitializerStartOptions): Promise<StartupReport>
   /** Stops every started manager in reverse dependency order. Safe to call twice. */

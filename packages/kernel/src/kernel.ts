@@ -1,13 +1,16 @@
-import type { BaseManager } from './base-manager.js'
-import { assertBaseManager } from './base-manager.js'
+import { type BaseManager, readBaseManager } from './base-manager.js'
+import { type CheckedOptions, checkOptions } from './kernel-options.js'
+import { readOptions } from './known-keys.js'
+import { assertOptionalSignal } from './validate.js'
 import { Tokens } from './contract-tokens.js'
 import { type DependencyContainer, globalContainer } from './di.js'
 import { CoordError, describeValue, toCoordError } from './errors.js'
 import { KernelEvents } from './events.js'
 import type { StartupReport } from './initializer.js'
-import { type CoordPlugin, isPlugin, type PluginMode } from './plugin.js'
+import type { CoordPlugin, PluginMode } from './plugin.js'
 import { orderPlugins } from './plugin-order.js'
 import { registerPlugin, resolveToken } from './register-plugin.js'
+import { stopInReverse, stopInstance } from './stop-instances.js'
 import type { Token } from './tokens.js'
 
 /** Where a kernel is in its life. */
@@ -60,7 +63,7 @@ export interface Kernel {
   /**
    * Starts the managers through the registered Initializer.
    *
-   * @throws CoordError `KERNEL_STATE` unless newly created; `TOKEN_UNREGISTERED` when there are managers but no Initializer; whatever the Initializer throws
+   * @throws CoordError `KERNEL_STATE` unless newly created; `INVALID_OPTIONS` for an unknown option key or a `signal` that is not an AbortSignal; `TOKEN_UNREGISTERED` when there are managers but no Initializer; whatever the Initializer throws
    */
   start(options?: { readonly signal?: AbortSignal }): Promise<StartupReport | undefined>
   /**
@@ -73,30 +76,34 @@ export interface Kernel {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-const MODES: readonly PluginMode[] = ['enhanced', 'legacy']
-
-function validateOptions(options: KernelOptions): void {
-  if (typeof options !== 'object' || options === null) throw new CoordError('INVALID_OPTIONS', `Expected kernel options to be an object, got ${describeValue(options)}`)
-  const { plugins = [], modes = {}, defaultMode = 'enhanced', managers = [] } = options
-  if (!Array.isArray(plugins)) throw new CoordError('INVALID_OPTIONS', `Expected \`plugins\` to be an array, got ${describeValue(plugins)}`)
-  plugins.forEach((p, i) => {
-    if (!isPlugin(p)) throw new CoordError('INVALID_PLUGIN', `\`plugins[${i}]\` is not a plugin from definePlugin(), got ${describeValue(p)}`)
-  })
-  if (!MODES.includes(defaultMode)) throw new CoordError('INVALID_OPTIONS', `Expected \`defaultMode\` to be 'enhanced' or 'legacy', got ${describeValue(defaultMode)}`)
-  if (typeof modes !== 'object' || modes === null) throw new CoordError('INVALID_OPTIONS', `Expected \`modes\` to be an object, got ${describeValue(modes)}`)
-  const names = new Set(plugins.map((p) => p.name))
-  for (const [name, mode] of Object.entries(modes)) {
-    if (!names.has(name)) throw new CoordError('INVALID_OPTIONS', `\`modes\` names plugin ${describeValue(name)}, which is not in \`plugins\` (${[...names].join(', ') || 'none'})`)
-    if (!MODES.includes(mode)) throw new CoordError('INVALID_OPTIONS', `\`modes[${JSON.stringify(name)}]\` must be 'enhanced' or 'legacy', got ${describeValue(mode)}`)
+/**
+ * Builds each plugin in order; when one fails, stops those already built in reverse order before rethrowing.
+ *
+ * The rethrown error carries `details.stopped`, a promise that resolves with the stop failures (it never rejects)
+ * once every built plugin has stopped; the first stop starts before the throw.
+ */
+function buildPlugins(container: DependencyContainer, events: KernelEvents, options: CheckedOptions): { modes: Map<string, PluginMode>; instances: unknown[] } {
+  const ordered = orderPlugins(options.plugins, (id) => container.isRegistered(id, true))
+  const modes = new Map<string, PluginMode>()
+  const instances: unknown[] = []
+  const names: string[] = []
+  for (const plugin of ordered) {
+    const mode = options.modes.get(plugin.name) ?? options.defaultMode
+    let registered
+    try {
+      registered = registerPlugin(container, plugin, { mode, events })
+    } catch (e) {
+      const error = toCoordError(e, 'PLUGIN_SELF_CHECK_FAILED')
+      const stopped = stopInReverse(instances, (i) => `Plugin "${names[i]}"`)
+      const rethrown = new CoordError(error.code, error.message, { cause: error, details: { ...error.details, plugin: plugin.name, stopped } })
+      if (error.stack !== undefined) rethrown.stack = error.stack
+      throw rethrown
+    }
+    modes.set(plugin.name, registered.mode)
+    instances.push(registered.instance)
+    names.push(plugin.name)
   }
-  if (!Array.isArray(managers)) throw new CoordError('INVALID_OPTIONS', `Expected \`managers\` to be an array, got ${describeValue(managers)}`)
-  managers.forEach((m, i) => assertBaseManager(m, i))
-}
-
-async function stopInstance(instance: unknown): Promise<void> {
-  const target = instance as { stop?: () => unknown; [Symbol.asyncDispose]?: () => unknown }
-  if (typeof target.stop === 'function') await target.stop()
-  else if (typeof target[Symbol.asyncDispose] === 'function') await target[Symbol.asyncDispose]!()
+  return { modes, instances }
 }
 
 /**
@@ -105,8 +112,12 @@ async function stopInstance(instance: unknown): Promise<void> {
  * Plugins are built at once, so a missing requirement or an enhanced implementation that falls back is known before
  * `start()`. Two kernels in one process share nothing.
  *
+ * When a plugin fails to build (both its factories throw, say), the plugins already built are stopped in reverse
+ * order before the error is thrown: the first stop starts at once, and `error.details.stopped` is a promise that
+ * resolves with the stop failures (never rejecting) once they all have stopped.
+ *
  * @param options - plugins, their modes and the managers to start
- * @throws CoordError `INVALID_OPTIONS`, `INVALID_PLUGIN`, `INVALID_MANAGER`, `DUPLICATE_PLUGIN`, `PLUGIN_REQUIREMENT_MISSING`, `DEPENDENCY_CYCLE`
+ * @throws CoordError `INVALID_OPTIONS` (an unknown key such as `plugin` or `defaultmode` included), `INVALID_PLUGIN`, `INVALID_MANAGER`, `DUPLICATE_PLUGIN`, `PLUGIN_REQUIREMENT_MISSING`, `DEPENDENCY_CYCLE`, `PLUGIN_SELF_CHECK_FAILED`
  * @example
  * ```ts
  * const kernel = createKernel({
@@ -118,20 +129,12 @@ async function stopInstance(instance: unknown): Promise<void> {
  * ```
  */
 export function createKernel(options: KernelOptions = {}): Kernel {
-  validateOptions(options)
-  const container = (options.parent ?? globalContainer).createChildContainer()
+  const checked = checkOptions(options)
+  const container = (checked.parent ?? globalContainer).createChildContainer()
   const events = new KernelEvents()
   container.register(Tokens.KernelEvents.id, { useValue: events })
-  const ordered = orderPlugins(options.plugins ?? [], (id) => container.isRegistered(id, true))
-  const modes = new Map<string, PluginMode>()
-  const instances: unknown[] = []
-  for (const plugin of ordered) {
-    const mode = options.modes?.[plugin.name] ?? options.defaultMode ?? 'enhanced'
-    const registered = registerPlugin(container, plugin, { mode, events })
-    modes.set(plugin.name, registered.mode)
-    instances.push(registered.instance)
-  }
-  const managers: BaseManager[] = [...(options.managers ?? [])]
+  const { modes, instances } = buildPlugins(container, events, checked)
+  const managers: BaseManager[] = checked.managers
   let state: KernelState = 'created'
   let startupReport: StartupReport | undefined
   let stopping: Promise<void> | undefined
@@ -182,16 +185,17 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     has: (token) => container.isRegistered(token.id, true),
     addManager(manager) {
       if (state !== 'created') throw new CoordError('KERNEL_STATE', `Cannot add manager ${describeValue((manager as { name?: unknown })?.name)} to a kernel that is ${state}`)
-      assertBaseManager(manager, managers.length)
-      managers.push(manager)
+      managers.push(readBaseManager(manager, managers.length))
     },
     async start(startOptions) {
       if (state !== 'created') throw new CoordError('KERNEL_STATE', `Cannot start a kernel that is ${state}; create a new kernel`)
+      const { signal } = readOptions(startOptions, ['signal'], 'kernel.start options')
+      assertOptionalSignal(signal, 'signal', 'INVALID_OPTIONS')
       setPhase('starting', 'starting')
       try {
         if (managers.length > 0) {
           const initializer = resolveToken(container, Tokens.Initializer)
-          startupReport = await initializer.start(managers, startOptions?.signal === undefined ? {} : { signal: startOptions.signal })
+          startupReport = await initializer.start(managers, signal === undefined ? {} : { signal })
         }
       } catch (e) {
         const error = toCoordError(e, 'INIT_FAILED', 'Kernel startup failed')

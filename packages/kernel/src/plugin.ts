@@ -1,7 +1,8 @@
 import type { DependencyContainer } from './di.js'
-import { CoordError, describeValue } from './errors.js'
+import { CoordError, describeValue, toCoordError } from './errors.js'
 import type { KernelEvents } from './events.js'
-import { isToken, type Token } from './tokens.js'
+import { readOptions } from './known-keys.js'
+import { isToken, readToken, type Token } from './tokens.js'
 
 /** Which implementation of a plugin runs: the enhanced protocol or the legacy one it replaces. */
 export type PluginMode = 'enhanced' | 'legacy'
@@ -56,11 +57,31 @@ export interface CoordPlugin<T> extends PluginSpec<T> {
 /** Plugin names: lowercase words joined by `-`. */
 const PLUGIN_NAME = /^[a-z][a-z0-9-]{0,63}$/
 
+/** The keys of a {@link PluginSpec}; any other key is a typo (`require`, `selfcheck`) and is refused. */
+const SPEC_KEYS = ['name', 'provides', 'requires', 'optional', 'enhanced', 'legacy', 'selfCheck'] as const
+
+/** Plugins made by {@link definePlugin}: frozen, validated, safe to use as they are. */
+const defined = new WeakSet<object>()
+
+/** True for an `async function` (or async generator): a factory must build its implementation synchronously. */
+function isAsyncFunction(fn: unknown): boolean {
+  let tag: string
+  try {
+    tag = Object.prototype.toString.call(fn)
+  } catch {
+    return false // a revoked function Proxy: it fails when called, as any throwing factory does
+  }
+  return tag === '[object AsyncFunction]' || tag === '[object AsyncGeneratorFunction]'
+}
+
 /**
  * Defines a plugin, checking its shape at once.
  *
+ * Each field is read once; the plugin returned is a frozen copy. Factories and the self-check must be synchronous:
+ * an `async` one is refused here, and a factory that returns a thenable is refused when it is called.
+ *
  * @param spec - the name, the token provided, the requirements and the two factories
- * @throws CoordError `INVALID_PLUGIN` naming the field and the value
+ * @throws CoordError `INVALID_PLUGIN` naming the field and the value (an unknown key, or a field that cannot be read, included)
  * @example
  * ```ts
  * export const clockPlugin = definePlugin({
@@ -72,27 +93,66 @@ const PLUGIN_NAME = /^[a-z][a-z0-9-]{0,63}$/
  * ```
  */
 export function definePlugin<T>(spec: PluginSpec<T>): CoordPlugin<T> {
+  const s = readOptions(spec, SPEC_KEYS, 'Plugin spec', { code: 'INVALID_PLUGIN' })
+  if (spec === undefined) throw new CoordError('INVALID_PLUGIN', 'Expected a plugin spec object, got undefined', { details: { field: 'spec', value: spec } })
   const fail = (field: string, expected: string, value: unknown): never => {
-    throw new CoordError('INVALID_PLUGIN', `Plugin ${describeValue((spec as { name?: unknown } | undefined)?.name)}: \`${field}\` must be ${expected}, got ${describeValue(value)}`, {
+    throw new CoordError('INVALID_PLUGIN', `Plugin ${describeValue(s.name)}: \`${field}\` must be ${expected}, got ${describeValue(value)}`, {
       details: { field, value },
     })
   }
-  if (typeof spec !== 'object' || spec === null) fail('spec', 'an object', spec)
-  if (typeof spec.name !== 'string' || !PLUGIN_NAME.test(spec.name)) fail('name', 'lowercase letters, digits and dashes', spec.name)
-  if (!isToken(spec.provides)) fail('provides', 'a token from createToken()', spec.provides)
-  if (typeof spec.enhanced !== 'function') fail('enhanced', 'a factory function', spec.enhanced)
-  if (typeof spec.legacy !== 'function') fail('legacy', 'a factory function', spec.legacy)
-  if (spec.selfCheck !== undefined && typeof spec.selfCheck !== 'function') fail('selfCheck', 'a function', spec.selfCheck)
-  for (const field of ['requires', 'optional'] as const) {
-    const list = spec[field]
-    if (list !== undefined && (!Array.isArray(list) || !list.every(isToken))) fail(field, 'an array of tokens', list)
+  if (typeof s.name !== 'string' || !PLUGIN_NAME.test(s.name)) fail('name', 'lowercase letters, digits and dashes', s.name)
+  const provides = readToken(s.provides) ?? fail('provides', 'a token from createToken()', s.provides)
+  for (const field of ['enhanced', 'legacy', 'selfCheck'] as const) {
+    const fn = s[field]
+    if (fn === undefined && field === 'selfCheck') continue
+    if (typeof fn !== 'function') fail(field, field === 'selfCheck' ? 'a function' : 'a factory function', fn)
+    if (isAsyncFunction(fn)) fail(field, 'a synchronous function (build asynchronous resources lazily, or in a manager)', fn)
   }
-  return Object.freeze({ ...spec, requires: Object.freeze([...(spec.requires ?? [])]), optional: Object.freeze([...(spec.optional ?? [])]) })
+  const lists = { requires: [] as Token<unknown>[], optional: [] as Token<unknown>[] }
+  for (const field of ['requires', 'optional'] as const) {
+    const list = s[field]
+    if (list === undefined) continue
+    try {
+      if (!Array.isArray(list)) fail(field, 'an array of tokens', list)
+      for (const item of list as unknown[]) lists[field].push(readToken(item) ?? fail(field, 'an array of tokens', list))
+    } catch (e) {
+      throw toCoordError(e, 'INVALID_PLUGIN', `Plugin ${describeValue(s.name)}: \`${field}\` cannot be read`)
+    }
+  }
+  const plugin: CoordPlugin<T> = Object.freeze({
+    name: s.name as string,
+    provides: provides as Token<T>,
+    enhanced: s.enhanced as PluginFactory<T>,
+    legacy: s.legacy as PluginFactory<T>,
+    ...(s.selfCheck === undefined ? {} : { selfCheck: s.selfCheck as NonNullable<PluginSpec<T>['selfCheck']> }),
+    requires: Object.freeze(lists.requires),
+    optional: Object.freeze(lists.optional),
+  })
+  defined.add(plugin)
+  return plugin
 }
 
-/** Returns true when `value` was made by {@link definePlugin} (or has the same shape). */
+/** Returns true when `value` was made by {@link definePlugin} (or has the same shape); false, never a throw, for a hostile value. */
 export function isPlugin(value: unknown): value is CoordPlugin<unknown> {
   if (typeof value !== 'object' || value === null) return false
-  const p = value as Partial<CoordPlugin<unknown>>
-  return typeof p.name === 'string' && isToken(p.provides) && typeof p.enhanced === 'function' && typeof p.legacy === 'function' && Array.isArray(p.requires)
+  if (defined.has(value)) return true
+  try {
+    const p = value as Partial<CoordPlugin<unknown>>
+    return typeof p.name === 'string' && isToken(p.provides) && typeof p.enhanced === 'function' && typeof p.legacy === 'function' && Array.isArray(p.requires)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Returns a plugin safe to use: one from {@link definePlugin} as it is, any other plugin-shaped value checked and
+ * copied by {@link definePlugin}.
+ *
+ * @param value - the value received
+ * @throws CoordError `INVALID_PLUGIN`
+ */
+export function asPlugin(value: unknown): CoordPlugin<unknown> {
+  if (typeof value === 'object' && value !== null && defined.has(value)) return value as CoordPlugin<unknown>
+  if (!isPlugin(value)) throw new CoordError('INVALID_PLUGIN', `Expected a plugin from definePlugin(), got ${describeValue(value)}`, { details: { value } })
+  return definePlugin(value as PluginSpec<unknown>)
 }

@@ -33,16 +33,42 @@ export function createToken<T>(name: string, providedBy: string): Token<T> {
   if (typeof providedBy !== 'string' || providedBy.length === 0) {
     throw new CoordError('INVALID_ARGUMENT', `Expected token \`providedBy\` to be a non-empty string, got ${describeValue(providedBy)}`)
   }
-  return Object.freeze({ id: Symbol(`coord:${name}`), name, providedBy })
+  const token: Token<T> = Object.freeze({ id: Symbol(`coord:${name}`), name, providedBy })
+  created.add(token)
+  return token
 }
 
-/** Returns true when `value` looks like a {@link Token}. */
+/** Tokens made by {@link createToken}: frozen plain data, safe to keep as they are. */
+const created = new WeakSet<object>()
+
+/** Returns true when `value` looks like a {@link Token} (false, never a throw, for a hostile value such as a revoked Proxy). */
 export function isToken(value: unknown): value is Token<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Token<unknown>).id === 'symbol' &&
-    typeof (value as Token<unknown>).name === 'string' &&
-    typeof (value as Token<unknown>).providedBy === 'string'
-  )
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Token<unknown>).id === 'symbol' &&
+      typeof (value as Token<unknown>).name === 'string' &&
+      typeof (value as Token<unknown>).providedBy === 'string'
+    )
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Returns a token safe to keep: a token from {@link createToken} as it is, any other token-shaped value as a frozen
+ * copy of its three fields, each read once; undefined when `value` is not a token or cannot be read.
+ *
+ * @param value - the value received
+ */
+export function readToken(value: unknown): Token<unknown> | undefined {
+  if (typeof value === 'object' && value !== null && created.has(value)) return value as Token<unknown>
+  try {
+    const { id, name, providedBy } = value as Token<unknown>
+    if (typeof id !== 'symbol' || typeof name !== 'string' || typeof providedBy !== 'string') return undefined
+    return Object.freeze({ id, name, providedBy })
+  } catch {
+    return undefined
+  }
 }

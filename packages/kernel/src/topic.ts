@@ -6,6 +6,24 @@ export const MAX_TOPIC_LENGTH = 256
 // Whitespace, C0/C1 controls and DEL: never allowed in a topic (NATS would split on a space).
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/
+const SURROGATE = /[\ud800-\udfff]/
+
+/**
+ * True when `s` holds a UTF-16 surrogate without its pair. Such a string has no UTF-8 form: NATS would carry it as
+ * U+FFFD, so `a.\ud800` and `a.\udc00` would become one subject.
+ */
+function hasLoneSurrogate(s: string): boolean {
+  if (!SURROGATE.test(s)) return false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0xd800 || c > 0xdfff) continue
+    if (c > 0xdbff) return true // a low surrogate not preceded by a high one
+    const next = s.charCodeAt(i + 1)
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return true
+    i++
+  }
+  return false
+}
 
 function check(value: unknown, what: 'topic' | 'pattern'): string {
   const code = what === 'topic' ? 'INVALID_TOPIC' : 'INVALID_PATTERN'
@@ -16,6 +34,7 @@ function check(value: unknown, what: 'topic' | 'pattern'): string {
   if (value.length === 0) fail('it is empty')
   if (value.length > MAX_TOPIC_LENGTH) fail(`it is longer than ${MAX_TOPIC_LENGTH} characters`)
   if (FORBIDDEN.test(value)) fail('it contains whitespace or a control character')
+  if (hasLoneSurrogate(value)) fail('it contains an unpaired UTF-16 surrogate, which has no UTF-8 form')
   return value
 }
 
@@ -23,7 +42,7 @@ function check(value: unknown, what: 'topic' | 'pattern'): string {
  * Checks a concrete topic (NATS subject grammar, no wildcards) and returns it.
  *
  * @param topic - a dot-separated topic such as `agent.42.status`
- * @throws CoordError `INVALID_TOPIC` for a wildcard, an empty token, whitespace or control characters, or more than 256 characters
+ * @throws CoordError `INVALID_TOPIC` for a non-string (a Proxy included), a wildcard, an empty token, whitespace or control characters, an unpaired surrogate, or more than 256 characters
  */
 export function assertTopic(topic: unknown): string {
   const t = check(topic, 'topic')
@@ -50,7 +69,7 @@ export function assertTopic(topic: unknown): string {
  * `*` matches exactly one token; `>` matches one or more trailing tokens and must be last.
  *
  * @param pattern - such as `agent.*.status` or `agent.>`
- * @throws CoordError `INVALID_PATTERN`
+ * @throws CoordError `INVALID_PATTERN` for the same reasons as {@link assertTopic}, and for misplaced wildcards
  */
 export function parsePattern(pattern: unknown): readonly string[] {
   const p = check(pattern, 'pattern')

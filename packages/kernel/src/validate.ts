@@ -1,4 +1,4 @@
-import { CoordError, type CoordErrorCode, describeValue } from './errors.js'
+import { CoordError, type CoordErrorCode, describeValue, toCoordError } from './errors.js'
 
 /**
  * Throws a coded error unless `value` is a finite number within `[min, max]`.
@@ -57,10 +57,11 @@ export function assertFunction(value: unknown, field: string, code: CoordErrorCo
  *
  * @param value - the value received
  * @param field - the argument name used in the message
+ * @param code - the code to throw
  */
-export function assertOptionalSignal(value: unknown, field = 'signal'): asserts value is AbortSignal | undefined {
-  if (value !== undefined && !(value instanceof AbortSignal)) {
-    throw new CoordError('INVALID_ARGUMENT', `Expected \`${field}\` to be an AbortSignal, got ${describeValue(value)}`, {
+export function assertOptionalSignal(value: unknown, field = 'signal', code: CoordErrorCode = 'INVALID_ARGUMENT'): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !isSignal(value)) {
+    throw new CoordError(code, `Expected \`${field}\` to be an AbortSignal, got ${describeValue(value)}`, {
       details: { field, value },
     })
   }
@@ -74,8 +75,35 @@ export function assertOptionalSignal(value: unknown, field = 'signal'): asserts 
  * @param code - the code to throw
  */
 export function assertOptionsObject(value: unknown, field: string, code: CoordErrorCode = 'INVALID_OPTIONS'): asserts value is Record<string, unknown> | undefined {
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+  if (value !== undefined && (value === null || typeof value !== 'object' || isArray(value))) {
     throw new CoordError(code, `Expected \`${field}\` to be an object, got ${describeValue(value)}`, { details: { field, value } })
+  }
+}
+
+/** `: message` when `reason` is an Error, else nothing; never throws (a hostile reason gives nothing). */
+function errorSuffix(reason: unknown): string {
+  try {
+    return reason instanceof Error ? `: ${toCoordError(reason).message}` : ''
+  } catch {
+    return ''
+  }
+}
+
+/** `Array.isArray`, true (refused as an options object) for a revoked Proxy, where `Array.isArray` throws. */
+function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value)
+  } catch {
+    return true
+  }
+}
+
+/** `value instanceof AbortSignal`, false for a revoked Proxy or one whose `getPrototypeOf` trap throws. */
+function isSignal(value: unknown): boolean {
+  try {
+    return value instanceof AbortSignal
+  } catch {
+    return false
   }
 }
 
@@ -88,5 +116,5 @@ export function assertOptionsObject(value: unknown, field: string, code: CoordEr
 export function abortError(signal: AbortSignal, what: string): CoordError {
   const reason: unknown = signal.reason
   if (CoordError.is(reason)) return reason
-  return new CoordError('ABORTED', `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : ''}`, { cause: reason })
+  return new CoordError('ABORTED', `${what} was aborted${errorSuffix(reason)}`, { cause: reason })
 }

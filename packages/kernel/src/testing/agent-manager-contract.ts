@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AgentChangeEvent, AgentInput, AgentManager, AgentRecord, OnboardAgent, RegisterManyResult } from '../index.js'
+import { throwingGetters } from './hostile.js'
 
 /** What the contract suite asks `make` to build: a fresh, empty AgentManager with this onboarding step and timeout. */
 export interface AgentManagerContractSetup {
@@ -25,6 +26,42 @@ function codes(result: RegisterManyResult): (string | undefined)[] {
 
 function ids(records: readonly AgentRecord[]): string[] {
   return records.map((r) => r.id).sort()
+}
+
+/** Rejections carry a CoordError; this reads its code and the field it names. */
+async function failureOf(promise: Promise<unknown>): Promise<{ code?: string; field?: unknown } | undefined> {
+  try {
+    await promise
+  } catch (e) {
+    const error = e as { code?: string; details?: { field?: unknown } }
+    return { code: error.code, field: error.details?.field }
+  }
+  return undefined
+}
+
+/** What a rejected result names: its code and the field of its error. */
+function rejectionOf(result: RegisterManyResult, index: number): { code?: string; field?: unknown } | undefined {
+  const r = result.results[index]
+  return r?.status === 'rejected' ? { code: r.code, field: (r.error.details as { field?: unknown } | undefined)?.field } : undefined
+}
+
+/** Agents that cannot be read: a getter that throws on each field, a Proxy whose traps throw, a revoked Proxy. */
+function unreadableAgents(): [string, unknown, readonly string[]][] {
+  const revoked = Proxy.revocable({}, {})
+  revoked.revoke()
+  const trap = (): never => {
+    throw new Error('agent trap')
+  }
+  return [
+    ['an id getter that throws', throwingGetters(['id']), ['id']],
+    ['a capabilities getter that throws', throwingGetters(['capabilities'], { id: 'h1' }), ['capabilities']],
+    ['a metadata getter that throws', throwingGetters(['metadata'], { id: 'h1' }), ['metadata']],
+    ['a status getter that throws', throwingGetters(['status'], { id: 'h1' }), ['status']],
+    ['a metadata value whose getter throws', { id: 'h1', metadata: throwingGetters(['deep']) }, ['metadata']],
+    ['a capabilities Proxy whose traps throw', { id: 'h1', capabilities: new Proxy(['plan'], { get: trap }) }, ['capabilities']],
+    ['a Proxy agent whose traps throw', new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap }), ['agent', 'id']],
+    ['a revoked Proxy agent', revoked.proxy, ['agent', 'id']],
+  ]
 }
 
 /** An onboarding step that waits for its signal and rejects with its reason (never resolves on its own). */
@@ -484,6 +521,89 @@ export function describeAgentManagerContract(name: string, make: (setup: AgentMa
       })
     })
 
+    describe('hostile agents and options (issue 14)', () => {
+      for (const onboarding of [false, true]) {
+        const label = onboarding ? 'with onboarding' : 'without onboarding'
+        const setup = (): AgentManagerContractSetup => (onboarding ? { onboard: async () => {} } : {})
+
+        it(`bug 1: an all-or-nothing registerMany with an agent whose getter throws registers nothing and answers per agent (${label})`, async () => {
+          for (const [title, agent, fields] of unreadableAgents()) {
+            const m = await build(setup())
+            const events: AgentChangeEvent[] = []
+            m.onChange((e) => events.push(e))
+            const r = await m.registerMany([{ id: 'ok1' }, { id: 'ok2' }, agent as AgentInput], { policy: 'all-or-nothing' })
+            expect(codes(r), title).toEqual(['ROLLED_BACK', 'ROLLED_BACK', 'INVALID_AGENT'])
+            expect(fields, title).toContain(rejectionOf(r, 2)?.field)
+            expect(r, title).toMatchObject({ registered: 0, rejected: 3 })
+            expect(m.size, title).toBe(0)
+            expect(m.get('ok1'), title).toBeUndefined()
+            expect(events, title).toEqual([])
+          }
+        })
+
+        it(`bug 1: a best-effort registerMany with such an agent registers the others, with one change event (${label})`, async () => {
+          for (const [title, agent, fields] of unreadableAgents()) {
+            const m = await build(setup())
+            const events: AgentChangeEvent[] = []
+            m.onChange((e) => events.push(e))
+            const r = await m.registerMany([{ id: 'ok1' }, agent as AgentInput, { id: 'ok2' }])
+            expect(codes(r), title).toEqual([undefined, 'INVALID_AGENT', undefined])
+            expect(fields, title).toContain(rejectionOf(r, 1)?.field)
+            expect(ids(m.find({})), title).toEqual(['ok1', 'ok2'])
+            expect(events, title).toEqual([{ kind: 'registered', ids: ['ok1', 'ok2'] }])
+          }
+        })
+
+        it(`bug 6: register answers such an agent with INVALID_AGENT naming the field, as registerMany does (${label})`, async () => {
+          for (const [title, agent, fields] of unreadableAgents()) {
+            const m = await build(setup())
+            const failure = await failureOf(m.register(agent as AgentInput))
+            expect(failure?.code, title).toBe('INVALID_AGENT')
+            expect(fields, title).toContain(failure?.field)
+            expect(m.size, title).toBe(0)
+          }
+        })
+      }
+
+      it('bug 4: registerMany refuses an unknown option key (polcy) with INVALID_OPTIONS naming it, and registers nothing', async () => {
+        const m = await build()
+        for (const options of [{ polcy: 'all-or-nothing' }, { policy: 'best-effort', concurency: 2 }, { signl: AbortSignal.abort() }]) {
+          const failure = await failureOf(m.registerMany([{ id: 'a' }], options as never))
+          expect(failure?.code).toBe('INVALID_OPTIONS')
+          expect(Object.keys(options)).toContain(failure?.field)
+        }
+        expect(m.size).toBe(0)
+      })
+
+      it('bug 4: find refuses an unknown query key (capabilty) with INVALID_ARGUMENT instead of listing every agent', async () => {
+        const m = await build()
+        await m.register({ id: 'a', capabilities: ['plan'] })
+        expect(() => m.find({ capabilty: 'code' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field: 'capabilty' }) }))
+        expect(() => m.find(throwingGetters(['status']) as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+      })
+
+      it('bug 4: register refuses an unknown option key with INVALID_OPTIONS naming it', async () => {
+        const m = await build()
+        const failure = await failureOf(m.register({ id: 'a' }, { singal: AbortSignal.abort() } as never))
+        expect(failure).toEqual({ code: 'INVALID_OPTIONS', field: 'singal' })
+        expect(m.size).toBe(0)
+      })
+
+      it('bug 6: options whose getters throw, or a batch that cannot be read, are refused with a code, registering nothing', async () => {
+        const m = await build()
+        const revoked = Proxy.revocable([], {})
+        revoked.revoke()
+        const trap = (): never => {
+          throw new Error('batch trap')
+        }
+        expect(['INVALID_ARGUMENT', 'INVALID_OPTIONS']).toContain((await failureOf(m.registerMany([{ id: 'a' }], throwingGetters(['policy']) as never)))?.code)
+        expect(['INVALID_ARGUMENT', 'INVALID_OPTIONS']).toContain((await failureOf(m.register({ id: 'a' }, throwingGetters(['signal']) as never)))?.code)
+        expect((await failureOf(m.registerMany(revoked.proxy as never)))?.code).toBe('INVALID_ARGUMENT')
+        expect((await failureOf(m.registerMany(new Proxy([{ id: 'a' }], { get: trap }) as never)))?.code).toBe('INVALID_ARGUMENT')
+        expect(m.size).toBe(0)
+      })
+    })
+
     describe('stop', () => {
       it('waits for registrations under way, then rejects new ones with SHUTTING_DOWN', async () => {
         let release!: () => void
@@ -503,6 +623,23 @@ export function describeAgentManagerContract(name: string, make: (setup: AgentMa
         expect(codes(r)[0]).toBe('SHUTTING_DOWN')
         expect(m.size).toBe(1)
         await m[Symbol.asyncDispose]()
+      })
+
+      it('after stop(), every mutating call answers SHUTTING_DOWN and changes nothing', async () => {
+        const m = await build()
+        await m.register({ id: 'a', capabilities: ['plan'] })
+        const events: AgentChangeEvent[] = []
+        m.onChange((e) => events.push(e))
+        await m.stop()
+        expect(await codeOf(m.setStatus('a', 'busy'))).toBe('SHUTTING_DOWN')
+        expect(await codeOf(m.unregister('a'))).toBe('SHUTTING_DOWN')
+        expect(await codeOf(m.register({ id: 'b' }))).toBe('SHUTTING_DOWN')
+        const r = await m.registerMany([{ id: 'c' }], { policy: 'all-or-nothing' })
+        expect(codes(r)).toEqual(['SHUTTING_DOWN'])
+        expect(m.get('a')).toMatchObject({ id: 'a', status: 'idle' })
+        expect(ids(m.find({ capability: 'plan' }))).toEqual(['a'])
+        expect(m.size).toBe(1)
+        expect(events).toEqual([])
       })
     })
   })

@@ -214,6 +214,62 @@ export function describeInitializerContract(name: string, make: () => Initialize
         await expectCode((await make()).start(p.managers, { signal: 'x' as unknown as AbortSignal }), 'INVALID_ARGUMENT')
         expect(p.inited()).toEqual([])
       })
+
+      it('bug 4: rejects INVALID_MANAGER for a misspelt manager field (timeOutMs), naming it, and runs no init', async () => {
+        const p = new Probes([{ name: 'a' }, { name: 'b', dependsOn: ['a'] }])
+        const typo = { ...p.managers[1]!, timeOutMs: 50 } as BaseManager
+        const error = await expectCode((await make()).start([p.managers[0]!, typo]), 'INVALID_MANAGER')
+        expect(error.details?.['field']).toBe('timeOutMs')
+        // the user's own fields, far from any manager field, stay allowed
+        const own = { ...p.managers[1]!, pool: {}, retries: 3 } as BaseManager
+        const { error: none } = await settle((await make()).start([p.managers[0]!, own]))
+        expect(none).toBeUndefined()
+      })
+
+      it('bug 4: rejects INVALID_OPTIONS for an unknown start option key and runs no init', async () => {
+        const p = new Probes([{ name: 'a' }])
+        const error = await expectCode((await make()).start(p.managers, { signl: AbortSignal.abort() } as never), 'INVALID_OPTIONS')
+        expect(error.details?.['field']).toBe('signl')
+        expect(p.inited()).toEqual([])
+      })
+
+      it('bug 6: rejects INVALID_MANAGER naming the field for a manager that cannot be read, and runs no init', async () => {
+        const p = new Probes([{ name: 'a' }])
+        const trap = (): never => {
+          throw new Error('manager trap')
+        }
+        const revoked = Proxy.revocable({}, {})
+        revoked.revoke()
+        const getter = (field: string): BaseManager =>
+          Object.defineProperty({ name: 'b', dependsOn: ['a'], init: async () => {} }, field, { get: trap, enumerable: true }) as BaseManager
+        const cases: [unknown, readonly string[]][] = [
+          [getter('dependsOn'), ['dependsOn']],
+          [getter('init'), ['init']],
+          [getter('timeoutMs'), ['timeoutMs']],
+          [{ name: 'b', dependsOn: new Proxy(['a'], { get: trap }), init: async () => {} }, ['dependsOn']],
+          [new Proxy({}, { get: trap, ownKeys: trap, getPrototypeOf: trap }), ['name']],
+          [revoked.proxy, ['name', 'manager']],
+        ]
+        for (const [bad, fields] of cases) {
+          const error = await expectCode((await make()).start([...p.managers, bad as BaseManager]), 'INVALID_MANAGER')
+          expect(fields).toContain(error.details?.['field'])
+        }
+        await expectCode((await make()).start(new Proxy(p.managers, { get: trap }) as BaseManager[]), 'INVALID_ARGUMENT')
+        await expectCode((await make()).start(p.managers, Object.defineProperty({}, 'signal', { get: trap, enumerable: true })), 'INVALID_OPTIONS')
+        expect(p.inited()).toEqual([])
+      })
+
+      it('bug 6: reads each manager once: a getter that changes its answer after the check changes nothing', async () => {
+        const p = new Probes([{ name: 'a' }])
+        let reads = 0
+        const shifty = Object.defineProperty({ name: 'b', init: async () => {} }, 'dependsOn', {
+          enumerable: true,
+          get: () => (++reads === 1 ? ['a'] : ['nobody']),
+        }) as unknown as BaseManager
+        const { error } = await settle((await make()).start([...p.managers, shifty]))
+        expect(error).toBeUndefined()
+        expect(reads).toBe(1)
+      })
     })
 
     describe('startup', () => {

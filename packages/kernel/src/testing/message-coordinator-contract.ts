@@ -400,6 +400,47 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         await expectCode(() => bus.request(`${p}.x`, 1, { signal: 'stop' as unknown as AbortSignal }), 'INVALID_OPTIONS')
         expect(bus.stats().pendingRequests).toBe(0)
       })
+
+      it('bug 4: publish and request refuse an unknown option key (a typo) with INVALID_OPTIONS naming it', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const got = recorder()
+        await bus.subscribe(`${p}.x`, got.handler)
+        const typos: [() => unknown, string][] = [
+          [() => bus.publish(`${p}.x`, 1, { publisherID: 'a' } as never), 'publisherID'],
+          [() => bus.publish(`${p}.x`, 1, { headers: {}, msgId: 'm1' } as never), 'msgId'],
+          [() => bus.request(`${p}.x`, 1, { timeout: 100 } as never), 'timeout'],
+          [() => bus.request(`${p}.x`, 1, { timeOutMs: 100 } as never), 'timeOutMs'],
+        ]
+        for (const [call, field] of typos) {
+          const error = (await expectCode(call, 'INVALID_OPTIONS')) as { details?: { field?: unknown } }
+          expect(error.details?.field).toBe(field)
+        }
+        await settle()
+        expect(got.got).toEqual([])
+        expect(bus.stats().pendingRequests).toBe(0)
+      })
+
+      it('bug 8: topics and patterns with an unpaired surrogate are refused, so that no two topics share a subject', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        for (const t of [`${p}.sur.\ud800`, `${p}.sur.\udc00`, `${p}.\udc00\ud800`]) {
+          await expectCode(() => bus.publish(t, 1), 'INVALID_TOPIC')
+          await expectCode(() => bus.request(t, 1, { timeoutMs: 1000 }), 'INVALID_TOPIC')
+          await expectCode(() => bus.subscribe(t, () => undefined), 'INVALID_PATTERN')
+        }
+        expect(bus.stats().subscriptions).toBe(0)
+        // a surrogate pair is an ordinary character: each such topic reaches its own subscriber only
+        const smile = recorder<number>()
+        const grin = recorder<number>()
+        await bus.subscribe(`${p}.sur.\ud83d\ude00`, smile.handler)
+        await bus.subscribe(`${p}.sur.\ud83d\ude01`, grin.handler)
+        await bus.publish(`${p}.sur.\ud83d\ude00`, 1)
+        await until(() => smile.got.length >= 1, 'the delivery to the paired-surrogate topic')
+        await settle()
+        expect(smile.got.map((m) => m.payload)).toEqual([1])
+        expect(grin.got).toEqual([])
+      })
     })
 
     describe.skipIf(!supportsGroups)('groups', () => {
