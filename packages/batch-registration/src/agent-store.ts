@@ -1,4 +1,4 @@
-import { AGENT_LIMITS, AGENT_STATUSES, type AgentQuery, type AgentRecord, type AgentStatus, CoordError, describeValue } from '@coord/kernel'
+import { AGENT_LIMITS, AGENT_STATUSES, type AgentQuery, type AgentRecord, type AgentStatus, CoordError, describeValue, readOptions } from '@coord/kernel'
 
 /** Capability positions kept in {@link AgentStore}'s flat array per slot; an agent's further ones go to a small array. */
 const INLINE_CAPS = 3
@@ -208,20 +208,33 @@ function capabilityList(byCapability: Map<string, number[]>, capability: string)
 }
 
 /**
- * Checks a `find` query: an object whose `capability` is a valid capability name and whose `status` exists.
+ * Checks a `find` query and returns it read once: an object with only `capability` (a valid capability name) and
+ * `status` (one that exists).
  *
  * @param query - what the caller passed
- * @throws CoordError `INVALID_ARGUMENT` naming the field and the value
+ * @throws CoordError `INVALID_ARGUMENT` naming the field and the value (an unknown key such as `capabilty`, or a field that cannot be read, included)
  */
-export function assertQuery(query: unknown): asserts query is AgentQuery {
-  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+export function readQuery(query: unknown): AgentQuery {
+  if (query === undefined || !isPlainObject(query)) {
     throw new CoordError('INVALID_ARGUMENT', `Expected the find query to be an object, got ${describeValue(query)}`, { details: { field: 'query', value: query } })
   }
-  const { capability, status } = query as Record<string, unknown>
+  const { capability, status } = readOptions(query, QUERY_KEYS, 'find query', { code: 'INVALID_ARGUMENT' })
   if (capability !== undefined && (typeof capability !== 'string' || !AGENT_LIMITS.capabilityPattern.test(capability))) {
     throw new CoordError('INVALID_ARGUMENT', `Expected \`capability\` to be a capability name, got ${describeValue(capability)}`, { details: { field: 'capability', value: capability } })
   }
   if (status !== undefined && !AGENT_STATUSES.includes(status as AgentStatus)) {
     throw new CoordError('INVALID_ARGUMENT', `Expected \`status\` to be one of ${AGENT_STATUSES.join(', ')}, got ${describeValue(status)}`, { details: { field: 'status', value: status } })
+  }
+  return { ...(capability === undefined ? {} : { capability: capability as string }), ...(status === undefined ? {} : { status: status as AgentStatus }) }
+}
+
+const QUERY_KEYS = ['capability', 'status'] as const
+
+/** An object that is not an array; false (never a throw) for a revoked Proxy. */
+function isPlainObject(value: unknown): boolean {
+  try {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+  } catch {
+    return false
   }
 }

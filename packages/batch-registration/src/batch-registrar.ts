@@ -3,9 +3,7 @@ import {
   type AgentInput,
   type AgentRecord,
   type AgentRegistrationResult,
-  assertOptionalSignal,
-  assertOptionsObject,
-  type CoordError,
+  CoordError,
   normalizeAgent,
   type OnboardAgent,
   type RegisterManyOptions,
@@ -13,12 +11,15 @@ import {
   type RegisterOptions,
   toCoordError,
 } from '@coord/kernel'
-import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, registeredIds, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { type BatchArgs, checkBatchArgs, checkRegisterArgs, duplicate, inputId, registered, registeredIds, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
 import { AbortHub } from './abort-hub.js'
 import { onboardAll } from './onboard-all.js'
 import { runOnboarding } from './onboarding.js'
 import { BATCH_REGISTRAR_OPTIONS, type BatchRegistrarOptions, resolveOptions } from './options.js'
 import { RegistryBase } from './registry-base.js'
+
+/** Marks, during an all-or-nothing pass that already failed, a valid agent that will get the batch's ROLLED_BACK error. */
+const TO_ROLL_BACK = new CoordError('ROLLED_BACK', 'Not registered: the all-or-nothing batch failed')
 
 /**
  * The enhanced AgentManager: batches are validated, deduplicated and indexed in one in-memory pass, and onboarding
@@ -59,16 +60,14 @@ export class BatchRegistrar extends RegistryBase {
    *
    * @param agent - the agent
    * @param options - a signal aborting onboarding
-   * @throws CoordError `INVALID_AGENT`, `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_ARGUMENT`
+   * @throws CoordError `INVALID_AGENT` (an agent that cannot be read included, naming the field), `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_ARGUMENT`, `INVALID_OPTIONS` (an unknown option key)
    */
   register(agent: AgentInput, options?: RegisterOptions): Promise<AgentRecord> {
     try {
-      assertOptionsObject(options as unknown, 'register options', 'INVALID_ARGUMENT')
-      assertOptionalSignal(options?.signal)
+      const signal = checkRegisterArgs(options)
       const record = normalizeAgent(agent)
       const id = record.id
       if (this.stopping) throw shuttingDown(id)
-      const signal = options?.signal
       if (signal?.aborted) throw abortError(signal, `Registration of agent "${id}"`)
       if (this.store.has(id) || this.#reserved.has(id)) throw duplicate(id, 'registry')
       const onboard = this.options.onboard
@@ -106,13 +105,16 @@ export class BatchRegistrar extends RegistryBase {
    *
    * Under `all-or-nothing`, agents that failed carry their own code and every other agent `ROLLED_BACK`.
    *
+   * An agent that cannot be read (a getter or Proxy trap that throws) is rejected with `INVALID_AGENT` naming the
+   * field, like any invalid agent: it never makes the call throw, and never leaves part of an all-or-nothing batch.
+   *
    * @param agents - the batch
    * @param options - policy, concurrency, idempotency key and signal
-   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed
+   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed; `INVALID_OPTIONS` for an unknown option key (`polcy`)
    */
   async registerMany(agents: readonly AgentInput[], options?: RegisterManyOptions): Promise<RegisterManyResult> {
     const args = checkBatchArgs(agents, options, this.options.concurrency)
-    return this.withIdempotency(args.idempotencyKey, () => this.#runBatch(agents, args))
+    return this.withIdempotency(args.idempotencyKey, () => this.#runBatch(args.agents, args))
   }
 
   async #runBatch(agents: readonly AgentInput[], args: BatchArgs): Promise<RegisterManyResult> {
@@ -149,42 +151,56 @@ export class BatchRegistrar extends RegistryBase {
       }
       return rejected(id, error)
     }
-    for (let i = 0; i < n; i++) {
-      const input = agents[i]
-      let record: AgentRecord
-      try {
-        record = normalizeAgent(input)
-      } catch (e) {
-        results[i] = fail(inputId(input), toCoordError(e, 'INVALID_AGENT'), i)
-        continue
+    try {
+      for (let i = 0; i < n; i++) {
+        const input = agents[i]
+        let record: AgentRecord
+        try {
+          record = normalizeAgent(input)
+        } catch (e) {
+          const error = toCoordError(e, 'INVALID_AGENT')
+          results[i] = fail(inputId(input, error), error, i)
+          continue
+        }
+        const id = record.id
+        if (store.has(id) || (reserved.size !== 0 && reserved.has(id)) || seen?.has(id) === true) {
+          seen ??= this.#idsAdded(results, i)
+          results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'), i)
+          continue
+        }
+        seen?.add(id)
+        if (failure !== undefined && allOrNothing) {
+          results[i] = rejected(id, TO_ROLL_BACK) // never added; given its ROLLED_BACK error below
+          continue
+        }
+        store.add(record)
+        added++
+        results[i] = registered(id)
       }
-      const id = record.id
-      if (store.has(id) || (reserved.size !== 0 && reserved.has(id)) || seen?.has(id) === true) {
-        seen ??= this.#idsAdded(results, i)
-        results[i] = fail(id, duplicate(id, seen.has(id) ? 'batch' : 'registry'), i)
-        continue
-      }
-      seen?.add(id)
-      if (failure !== undefined && allOrNothing) continue // rolled back below
-      store.add(record)
-      added++
-      results[i] = registered(id)
+    } catch (e) {
+      // nothing above should throw (normalizeAgent refuses what it cannot read), but a batch never stays half-added
+      this.#removeAdded(results)
+      throw toCoordError(e, 'INTERNAL', 'registerMany')
     }
     if (failure !== undefined && allOrNothing) {
-      // remove in the reverse order of adding: the agents added are the `registered` results
-      for (let j = n - 1; j >= 0; j--) {
-        const r = results[j]
-        if (r !== undefined && r.status === 'registered') this.store.remove(r.id)
-      }
+      this.#removeAdded(results)
       const undone = rolledBack(failure.id, failure.error)
       for (let j = 0; j < n; j++) {
-        const r = results[j]
-        if (r === undefined || r.status === 'registered') results[j] = rejected(r?.id ?? inputId(agents[j]), undone)
+        const r = results[j]!
+        if (r.status === 'registered' || r.error === TO_ROLL_BACK) results[j] = rejected(r.id, undone)
       }
       return summarize(results)
     }
     if (added !== 0 && this.listeners.size !== 0) this.listeners.emit('registered', registeredIds(results, added))
     return summarize(results)
+  }
+
+  /** Removes what a pass added (its `registered` results), in the reverse order of adding. */
+  #removeAdded(results: readonly (AgentRegistrationResult | undefined)[]): void {
+    for (let j = results.length - 1; j >= 0; j--) {
+      const r = results[j]
+      if (r !== undefined && r.status === 'registered') this.store.remove(r.id)
+    }
   }
 
   /** The ids this pass added so far: those of the `registered` results before position `end`. */
@@ -217,8 +233,9 @@ export class BatchRegistrar extends RegistryBase {
           record = normalizeAgent(input)
         } catch (e) {
           const error = toCoordError(e, 'INVALID_AGENT')
-          failure ??= { id: inputId(input), error }
-          results[i] = rejected(inputId(input), error)
+          const id = inputId(input, error)
+          failure ??= { id, error }
+          results[i] = rejected(id, error)
           continue
         }
         const id = record.id

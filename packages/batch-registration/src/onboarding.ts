@@ -1,4 +1,4 @@
-import { type AgentRecord, CoordError, type OnboardAgent } from '@coord/kernel'
+import { type AgentRecord, CoordError, type OnboardAgent, toCoordError } from '@coord/kernel'
 import type { AbortHub } from './abort-hub.js'
 
 /**
@@ -45,7 +45,7 @@ export function runOnboarding(onboard: OnboardAgent, record: AgentRecord, hub: A
     }
     const failed = (e: unknown): void => {
       finish(
-        new CoordError('ONBOARDING_FAILED', `Onboarding of agent "${record.id}" failed: ${e instanceof Error ? e.message : String(e)}`, {
+        new CoordError('ONBOARDING_FAILED', `Onboarding of agent "${record.id}" failed: ${toCoordError(e).message}`, {
           cause: e,
           details: { id: record.id },
         }),

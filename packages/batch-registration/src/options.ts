@@ -1,4 +1,4 @@
-import { assertFunction, assertNumberInRange, assertOptionsObject, CoordError, describeValue, type OnboardAgent } from '@coord/kernel'
+import { assertFunction, assertNumberInRange, type CoordError, type OnboardAgent, readOptions } from '@coord/kernel'
 
 /** Options shared by {@link BatchRegistrar} and {@link SequentialRegistrar}. */
 export interface RegistrarOptions {
@@ -80,8 +80,8 @@ export interface ResolvedOptions {
  * @throws CoordError `INVALID_OPTIONS` naming the field and the value
  */
 export function resolveOptions(options: BatchRegistrarOptions | undefined, owner: string, known: ReadonlySet<string>): ResolvedOptions {
-  assertOptionsObject(options as unknown, `${owner} options`)
-  const o = options ?? {}
+  // each option is read once (a getter or Proxy trap that throws is refused, naming it); an unknown key is refused
+  const o = readOptions(options, [...known], `${owner} options`) as Partial<Record<keyof BatchRegistrarOptions, unknown>> as BatchRegistrarOptions
   if (o.onboard !== undefined) assertFunction(o.onboard, `${owner}: onboard`, 'INVALID_OPTIONS')
   if (o.onListenerError !== undefined) assertFunction(o.onListenerError, `${owner}: onListenerError`, 'INVALID_OPTIONS')
   if (o.onboardTimeoutMs !== undefined) assertNumberInRange(o.onboardTimeoutMs, `${owner}: onboardTimeoutMs`, { min: 1, max: 2_147_483_647, code: 'INVALID_OPTIONS' })
@@ -89,11 +89,6 @@ export function resolveOptions(options: BatchRegistrarOptions | undefined, owner
   assertNumberInRange(concurrency, `${owner}: concurrency`, { min: 1, max: MAX_CONCURRENCY, integer: true, code: 'INVALID_OPTIONS' })
   const idempotencyCacheSize = o.idempotencyCacheSize ?? DEFAULT_IDEMPOTENCY_CACHE_SIZE
   assertNumberInRange(idempotencyCacheSize, `${owner}: idempotencyCacheSize`, { min: 0, max: 1_000_000, integer: true, code: 'INVALID_OPTIONS' })
-  for (const key of Object.keys(o)) {
-    if (!known.has(key)) {
-      throw new CoordError('INVALID_OPTIONS', `${owner}: unknown option ${describeValue(key)}`, { details: { field: key, value: (o as Record<string, unknown>)[key] } })
-    }
-  }
   return { onboard: o.onboard, onboardTimeoutMs: o.onboardTimeoutMs, idempotencyCacheSize, concurrency, onListenerError: o.onListenerError }
 }
 

@@ -13,7 +13,7 @@ import {
   type RegisterManyResult,
   type RegisterOptions,
 } from '@coord/kernel'
-import { AgentStore, assertQuery } from './agent-store.js'
+import { AgentStore, readQuery } from './agent-store.js'
 import { ChangeListeners } from './change-listeners.js'
 import { IdempotencyCache } from './idempotency-cache.js'
 import type { ResolvedOptions } from './options.js'
@@ -120,11 +120,10 @@ export abstract class RegistryBase implements AgentManager {
    * Returns the agents matching the query, from the capability and status indexes (never a scan of every agent).
    *
    * @param query - capability and/or status, combined with AND; `{}` lists every agent
-   * @throws CoordError `INVALID_ARGUMENT` for a malformed query
+   * @throws CoordError `INVALID_ARGUMENT` for a malformed query (an unknown key such as `capabilty` included)
    */
   find(query: AgentQuery): readonly AgentRecord[] {
-    assertQuery(query)
-    return this.store.find(query)
+    return this.store.find(readQuery(query))
   }
 
   /**
@@ -132,10 +131,11 @@ export abstract class RegistryBase implements AgentManager {
    *
    * @param id - the agent's id
    * @param status - the new status
-   * @throws CoordError `AGENT_NOT_FOUND`, `INVALID_AGENT` for a status that does not exist, `INVALID_ARGUMENT` for a malformed id
+   * @throws CoordError `AGENT_NOT_FOUND`, `INVALID_AGENT` for a status that does not exist, `INVALID_ARGUMENT` for a malformed id, `SHUTTING_DOWN` once stopped
    */
   async setStatus(id: string, status: AgentStatus): Promise<AgentRecord> {
     assertNonEmptyString(id, 'id')
+    this.#assertRunning(`change the status of agent "${id.slice(0, 64)}"`)
     if (!AGENT_STATUSES.includes(status)) {
       throw new CoordError('INVALID_AGENT', `Agent "${id.slice(0, 64)}": \`status\` must be one of ${AGENT_STATUSES.join(', ')}, got ${describeValue(status)}`, {
         details: { id, field: 'status', value: status },
@@ -150,10 +150,11 @@ export abstract class RegistryBase implements AgentManager {
    * Removes an agent; resolves false when it was not registered (a registration still onboarding is not registered yet).
    *
    * @param id - the agent's id
-   * @throws CoordError `INVALID_ARGUMENT` when `id` is not a non-empty string
+   * @throws CoordError `INVALID_ARGUMENT` when `id` is not a non-empty string, `SHUTTING_DOWN` once stopped
    */
   async unregister(id: string): Promise<boolean> {
     assertNonEmptyString(id, 'id')
+    this.#assertRunning(`unregister agent "${id.slice(0, 64)}"`)
     if (this.store.remove(id) === undefined) return false
     this.listeners.emit('unregistered', [id])
     return true
@@ -182,7 +183,15 @@ export abstract class RegistryBase implements AgentManager {
     }
   }
 
-  /** Stops accepting registrations (they fail with `SHUTTING_DOWN`) and waits for those under way. */
+  /** Refuses a change once `stop()` was called. */
+  #assertRunning(what: string): void {
+    if (this.#stopping) throw new CoordError('SHUTTING_DOWN', `Cannot ${what}: the AgentManager is stopping`, { details: { operation: what } })
+  }
+
+  /**
+   * Stops accepting changes and waits for the registrations under way. Afterwards every change (`register`,
+   * `registerMany`, `setStatus`, `unregister`) answers `SHUTTING_DOWN`; `get`, `find` and `size` still read.
+   */
   async stop(): Promise<void> {
     this.#stopping = true
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])

@@ -3,8 +3,6 @@ import {
   type AgentInput,
   type AgentRecord,
   type AgentRegistrationResult,
-  assertOptionalSignal,
-  assertOptionsObject,
   type CoordError,
   normalizeAgent,
   type RegisterManyOptions,
@@ -12,7 +10,7 @@ import {
   type RegisterOptions,
   toCoordError,
 } from '@coord/kernel'
-import { type BatchArgs, checkBatchArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
+import { type BatchArgs, checkBatchArgs, checkRegisterArgs, duplicate, inputId, registered, rejected, rolledBack, shuttingDown, summarize } from './batch-args.js'
 import { AbortHub } from './abort-hub.js'
 import { runOnboarding } from './onboarding.js'
 import { type RegistrarOptions, resolveOptions, SEQUENTIAL_REGISTRAR_OPTIONS } from './options.js'
@@ -48,12 +46,11 @@ export class SequentialRegistrar extends RegistryBase {
    *
    * @param agent - the agent
    * @param options - a signal aborting onboarding
-   * @throws CoordError `INVALID_AGENT`, `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_ARGUMENT`
+   * @throws CoordError `INVALID_AGENT` (an agent that cannot be read included, naming the field), `DUPLICATE_AGENT`, `ONBOARDING_FAILED`, `TIMEOUT`, `ABORTED`, `SHUTTING_DOWN`, `INVALID_ARGUMENT`, `INVALID_OPTIONS` (an unknown option key)
    */
   async register(agent: AgentInput, options?: RegisterOptions): Promise<AgentRecord> {
-    assertOptionsObject(options as unknown, 'register options', 'INVALID_ARGUMENT')
-    assertOptionalSignal(options?.signal)
-    const record = await this.track(this.#registerOne(agent, options?.signal))
+    const signal = checkRegisterArgs(options)
+    const record = await this.track(this.#registerOne(agent, signal))
     this.listeners.emit('registered', [record.id])
     return record
   }
@@ -80,13 +77,15 @@ export class SequentialRegistrar extends RegistryBase {
   /**
    * Registers agents one after the other and returns one result per agent, in input order; emits at most one change event.
    *
+   * An agent that cannot be read (a getter or Proxy trap that throws) is rejected with `INVALID_AGENT` naming the field.
+   *
    * @param agents - the batch
    * @param options - policy, idempotency key and signal (`concurrency` is checked, then ignored)
-   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed
+   * @throws CoordError `INVALID_ARGUMENT` when the batch or its options are malformed; `INVALID_OPTIONS` for an unknown option key (`polcy`)
    */
   async registerMany(agents: readonly AgentInput[], options?: RegisterManyOptions): Promise<RegisterManyResult> {
     const args = checkBatchArgs(agents, options, 1)
-    return this.withIdempotency(args.idempotencyKey, () => this.#loop(agents, args))
+    return this.withIdempotency(args.idempotencyKey, () => this.#loop(args.agents, args))
   }
 
   async #loop(agents: readonly AgentInput[], args: BatchArgs): Promise<RegisterManyResult> {
@@ -100,8 +99,8 @@ export class SequentialRegistrar extends RegistryBase {
         added.push(record.id)
         results.push(registered(record.id))
       } catch (e) {
-        const id = inputId(agents[i])
         const error = toCoordError(e, 'INTERNAL')
+        const id = inputId(agents[i], error)
         results.push(rejected(id, error))
         failure ??= { index: i, id, error }
         if (allOrNothing) break
