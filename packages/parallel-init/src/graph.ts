@@ -1,4 +1,4 @@
-import { assertBaseManager, type BaseManager, CoordError, describeValue } from '@coord/kernel'
+import { type BaseManager, CoordError, describeValue, readBaseManager, toCoordError } from '@coord/kernel'
 
 /**
  * A validated manager graph in flat arrays: each manager is its index in the input list.
@@ -7,7 +7,7 @@ import { assertBaseManager, type BaseManager, CoordError, describeValue } from '
  * `deps[depStart[i] .. depStart[i + 1])`, its dependents `dependents[dependentStart[i] .. dependentStart[i + 1])`.
  */
 export interface ManagerGraph {
-  /** The managers, in input order. */
+  /** The managers, in input order: frozen snapshots whose `init` and `stop` call the originals. */
   readonly managers: readonly BaseManager[]
   /** How many distinct dependencies each manager has. */
   readonly depCount: Int32Array
@@ -27,23 +27,23 @@ export interface ManagerGraph {
  * Validates a list of managers as a whole and compiles it into a {@link ManagerGraph}; nothing runs.
  *
  * Checks, in this order: the list and each manager's shape, duplicate names, self-dependencies, missing
- * dependencies, cycles. A name listed twice in one `dependsOn` counts once.
+ * dependencies, cycles. A name listed twice in one `dependsOn` counts once. Each manager is read once (the kernel's
+ * `readBaseManager`): the graph holds frozen snapshots, so a getter or a Proxy is never read again, and a manager
+ * that cannot be read is `INVALID_MANAGER` naming the field.
  *
  * @param managers - the managers to start
  * @throws CoordError `INVALID_ARGUMENT`, `INVALID_MANAGER`, `DUPLICATE_MANAGER`, `SELF_DEPENDENCY`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE`
  */
 export function compileGraph(managers: unknown): ManagerGraph {
-  if (!Array.isArray(managers)) {
-    throw new CoordError('INVALID_ARGUMENT', `Expected \`managers\` to be an array, got ${describeValue(managers)}`, { details: { field: 'managers', value: managers } })
-  }
-  const list = managers as readonly BaseManager[]
-  const n = list.length
+  const input = copyList(managers)
+  const n = input.length
+  // each manager is read once, into a frozen snapshot the run works from (its init and stop are called on the original)
+  const list: BaseManager[] = new Array<BaseManager>(n)
   const index = new Map<string, number>()
   let edgeBound = 0
   for (let i = 0; i < n; i++) {
-    const m = list[i]
-    // fast path for well-formed managers; the kernel's check names the bad field otherwise
-    if (!looksLikeManager(m)) assertBaseManager(m, i)
+    const m = readBaseManager(input[i], i)
+    list[i] = m
     const first = index.get(m.name)
     if (first !== undefined) {
       throw new CoordError('DUPLICATE_MANAGER', `Manager name "${m.name}" is used twice, by managers #${first} and #${i}`, {
@@ -108,23 +108,16 @@ export function compileGraph(managers: unknown): ManagerGraph {
   return { managers: list, depCount, depStart, deps, dependentStart, dependents, order }
 }
 
-/** The same checks as the kernel's `assertBaseManager`, without building its error helpers; true when well-formed. */
-function looksLikeManager(m: unknown): m is BaseManager {
-  if (typeof m !== 'object' || m === null) return false
-  const { name, dependsOn, init, stop, timeoutMs } = m as Partial<BaseManager>
-  if (!Array.isArray(dependsOn)) return false
-  for (let k = 0; k < dependsOn.length; k++) {
-    const d: unknown = dependsOn[k]
-    if (typeof d !== 'string' || d.length === 0) return false
+/** Copies the managers list element by element (a Proxy or a getter on the array is read once). */
+function copyList(managers: unknown): unknown[] {
+  try {
+    if (!Array.isArray(managers)) {
+      throw new CoordError('INVALID_ARGUMENT', `Expected \`managers\` to be an array, got ${describeValue(managers)}`, { details: { field: 'managers', value: managers } })
+    }
+    return Array.prototype.slice.call(managers) as unknown[]
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_ARGUMENT', 'The `managers` list cannot be read')
   }
-  return (
-    typeof name === 'string' &&
-    name.length > 0 &&
-    Array.isArray(dependsOn) &&
-    typeof init === 'function' &&
-    (stop === undefined || typeof stop === 'function') &&
-    (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs)))
-  )
 }
 
 /** Builds the cycle error from the managers Kahn's algorithm could not order: each of them has an unordered dependency. */

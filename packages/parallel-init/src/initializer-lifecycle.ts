@@ -5,6 +5,7 @@ import {
   CoordError,
   type Initializer,
   type InitializerStartOptions,
+  readOptions,
   type StartupReport,
   toCoordError,
 } from '@coord/kernel'
@@ -35,6 +36,9 @@ export interface RunHandle {
 }
 
 type Phase = 'idle' | 'starting' | 'started' | 'stopping'
+
+/** The keys of {@link InitializerStartOptions}. */
+const START_OPTION_KEYS = ['signal'] as const
 
 /**
  * The lifecycle both initializers share: input checks, the graph check before anything runs, the report, the
@@ -77,13 +81,13 @@ export abstract class InitializerLifecycle implements Initializer {
    *
    * @param managers - the managers to start
    * @param options - an optional abort signal for the whole startup
-   * @throws CoordError `INVALID_ARGUMENT`, `INVALID_MANAGER`, `DUPLICATE_MANAGER`, `SELF_DEPENDENCY`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` before any init runs; `KERNEL_STATE` when already started; `INIT_FAILED`, `INIT_TIMEOUT` or `ABORTED` after the started managers were stopped
+   * @throws CoordError `INVALID_ARGUMENT`, `INVALID_OPTIONS` (an unknown option key), `INVALID_MANAGER` (a misspelt field such as `timeOutMs`, or one that cannot be read, included), `DUPLICATE_MANAGER`, `SELF_DEPENDENCY`, `DEPENDENCY_MISSING`, `DEPENDENCY_CYCLE` before any init runs; `KERNEL_STATE` when already started; `INIT_FAILED`, `INIT_TIMEOUT` or `ABORTED` after the started managers were stopped
    */
   start(managers: readonly BaseManager[], options?: InitializerStartOptions): Promise<StartupReport> {
     try {
       if (this.#phase !== 'idle') throw new CoordError('KERNEL_STATE', `${this.initializerName} is ${this.#phase}; stop it before starting again`, { details: { phase: this.#phase } })
       assertOptionsObject(options as unknown, 'options', 'INVALID_ARGUMENT')
-      const signal = options?.signal
+      const { signal } = readOptions(options, START_OPTION_KEYS, `${this.initializerName}.start options`)
       assertOptionalSignal(signal, 'options.signal')
       const graph = compileGraph(managers)
       if (signal?.aborted === true) {

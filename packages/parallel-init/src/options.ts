@@ -1,4 +1,4 @@
-import { CoordError, describeValue, type KernelEvents } from '@coord/kernel'
+import { CoordError, describeValue, type KernelEvents, readOptions } from '@coord/kernel'
 
 /** What happens to the rest of a startup when one manager fails. */
 export type FailurePolicy = 'abort' | 'continue'
@@ -59,6 +59,15 @@ export const OPTION_NAMES = Object.freeze({
   plugin: Object.freeze(['concurrency', 'failurePolicy', 'clock']),
 })
 
+/** True for an object with an `emit` function; false, never a throw, for a hostile value. */
+function isEventStream(value: unknown): value is KernelEvents {
+  try {
+    return typeof value === 'object' && value !== null && typeof (value as KernelEvents).emit === 'function'
+  } catch {
+    return false
+  }
+}
+
 function invalid(owner: string, field: string, expected: string, value: unknown): CoordError {
   return new CoordError('INVALID_OPTIONS', `${owner}: \`${field}\` must be ${expected}, got ${describeValue(value)}`, { details: { field, value } })
 }
@@ -69,23 +78,17 @@ function invalid(owner: string, field: string, expected: string, value: unknown)
  * @param options - the options received
  * @param owner - who is validating, for the message (such as `ParallelInitializer`)
  * @param known - the option names accepted
- * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value (an unknown key, or one that cannot be read, included)
  */
 export function resolveOptions(options: unknown, owner: string, known: readonly string[]): ResolvedOptions {
   if (options === undefined) return { failurePolicy: 'abort', clock: defaultClock, events: undefined, concurrency: Infinity }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid(owner, 'options', 'an object', options)
-  const o = options as Record<string, unknown>
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) throw invalid(owner, key, `one of the known options (${known.join(', ')})`, key)
-  }
-  const { failurePolicy = 'abort', clock = defaultClock, events, concurrency = Infinity } = o
+  // each option is read once; an unknown key, or one whose getter throws, is refused naming it
+  const { failurePolicy = 'abort', clock = defaultClock, events, concurrency = Infinity } = readOptions(options, known, `${owner} options`)
   if (typeof failurePolicy !== 'string' || !(FAILURE_POLICIES as readonly string[]).includes(failurePolicy)) {
     throw invalid(owner, 'failurePolicy', "'abort' or 'continue'", failurePolicy)
   }
   if (typeof clock !== 'function') throw invalid(owner, 'clock', 'a function returning milliseconds', clock)
-  if (events !== undefined && (typeof events !== 'object' || events === null || typeof (events as KernelEvents).emit !== 'function')) {
-    throw invalid(owner, 'events', 'a KernelEvents stream', events)
-  }
+  if (events !== undefined && !isEventStream(events)) throw invalid(owner, 'events', 'a KernelEvents stream', events)
   if (concurrency !== Infinity && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)) {
     throw invalid(owner, 'concurrency', 'an integer >= 1 or Infinity', concurrency)
   }

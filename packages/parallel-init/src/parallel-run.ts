@@ -1,8 +1,10 @@
 import { type BaseManager, CoordError, type KernelEvents, type ManagerInitContext } from '@coord/kernel'
+import { setMaxListeners } from 'node:events'
 import type { ManagerGraph } from './graph.js'
 import type { RunHandle, RunOutcome } from './initializer-lifecycle.js'
 import type { ResolvedOptions } from './options.js'
 import { stopLateManager, stoppedEvents } from './reverse-stop.js'
+import { whenSettled } from './when-settled.js'
 import { ABORTED, FAILED, OK, RUNNING, type RunRecord } from './run-record.js'
 import { initFailure, type ManagerFailure, timeoutFailure } from './startup-error.js'
 
@@ -39,7 +41,11 @@ export class ParallelRun implements RunHandle {
   readonly #failures: ManagerFailure[] = []
   #aborted = false
   #abortReason: unknown = undefined
-  readonly #controller = new AbortController()
+  /**
+   * The run's shared signal. Each running manager with a `timeoutMs` relays it to its own signal with one listener,
+   * removed when it settles: a bounded fan-out, so Node's 10-listener warning does not apply.
+   */
+  readonly #controller = unboundedController()
   readonly #ctx: ManagerInitContext
   #timeouts: Map<number, ArmedTimeout> | undefined
   readonly #external: AbortSignal | undefined
@@ -118,19 +124,18 @@ export class ParallelRun implements RunHandle {
     // synchronous code, so every later launch in this turn reads the clock again
     record.startAt[i] = this.#nowValid ? this.#now : this.#clock()
     this.#nowValid = false
-    let result: Promise<void>
+    let result: unknown
     try {
       result = m.init(ctx)
     } catch (e) {
       this.#fail(i, e)
       return
     }
-    if (typeof result?.then === 'function') {
-      result.then(
-        () => this.#ok(i),
-        (e: unknown) => this.#fail(i, e),
-      )
-    } else this.#ok(i)
+    whenSettled(
+      result,
+      () => this.#ok(i),
+      (e) => this.#fail(i, e),
+    )
   }
 
   #ok(i: number): void {
@@ -223,4 +228,11 @@ export class ParallelRun implements RunHandle {
     this.#external?.removeEventListener('abort', this.#onExternalAbort)
     this.#resolve({ failures: this.#failures, abortReason: this.#abortReason, aborted: this.#aborted })
   }
+}
+
+/** An AbortController whose signal may have any number of listeners without a MaxListenersExceededWarning. */
+function unboundedController(): AbortController {
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
+  return controller
 }

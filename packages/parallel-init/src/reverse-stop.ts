@@ -1,6 +1,7 @@
-import { type BaseManager, CoordError, describeValue, type KernelEvents } from '@coord/kernel'
+import { type BaseManager, CoordError, type KernelEvents, toCoordError } from '@coord/kernel'
 import type { ManagerGraph } from './graph.js'
 import { OK, type RunRecord } from './run-record.js'
+import { whenSettled } from './when-settled.js'
 
 /** Called once per manager after its `stop()` settled, with the error when it failed. */
 export type StoppedListener = (manager: BaseManager, error: CoordError | undefined) => void
@@ -17,7 +18,7 @@ export function stoppedEvents(events: KernelEvents | undefined): StoppedListener
 }
 
 function stopError(manager: BaseManager, cause: unknown): CoordError {
-  return new CoordError('STOP_FAILED', `Manager "${manager.name}" failed to stop: ${cause instanceof Error ? cause.message : describeValue(cause)}`, {
+  return new CoordError('STOP_FAILED', `Manager "${manager.name}" failed to stop: ${toCoordError(cause).message}`, {
     cause,
     details: { manager: manager.name },
   })
@@ -69,12 +70,11 @@ export function stopInReverseParallel(graph: ManagerGraph, state: Uint8Array, on
         complete(i, stopError(m, e))
         return
       }
-      if (typeof (result as PromiseLike<void> | undefined)?.then === 'function') {
-        ;(result as PromiseLike<void>).then(
-          () => complete(i, undefined),
-          (e: unknown) => complete(i, stopError(m, e)),
-        )
-      } else complete(i, undefined)
+      whenSettled(
+        result,
+        () => complete(i, undefined),
+        (e) => complete(i, stopError(m, e)),
+      )
     }
     const drain = (): void => {
       if (draining) return

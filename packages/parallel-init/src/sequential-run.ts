@@ -10,6 +10,15 @@ class TimedOut {
   constructor(readonly failure: ManagerFailure) {}
 }
 
+/** The failure a {@link TimedOut} carries; undefined for anything else (a hostile value thrown included, never a throw). */
+function timeoutOf(e: unknown): ManagerFailure | undefined {
+  try {
+    return e instanceof TimedOut ? e.failure : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: AbortSignal, onStopped: StoppedListener | undefined): Promise<void> {
   let timedOut = false
   const controller = new AbortController()
@@ -112,8 +121,9 @@ export class SequentialRun implements RunHandle {
         events?.emit('manager', { name: m.name, phase: 'started', critical: m.critical === true })
       } catch (e) {
         endAt[i] = clock()
-        if (e instanceof TimedOut || !signal.aborted) {
-          const failure = e instanceof TimedOut ? e.failure : initFailure(m, i, e)
+        const timedOut = timeoutOf(e)
+        if (timedOut !== undefined || !signal.aborted) {
+          const failure = timedOut ?? initFailure(m, i, e)
           state[i] = FAILED
           failures.push(failure)
           events?.emit('manager', { name: m.name, phase: 'failed', error: failure.error, critical: m.critical === true })

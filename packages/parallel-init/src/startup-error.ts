@@ -1,4 +1,4 @@
-import { type BaseManager, CoordError, describeValue, type StartupReport } from '@coord/kernel'
+import { type BaseManager, CoordError, describeValue, type StartupReport, toCoordError } from '@coord/kernel'
 import { failureChain, type ManagerGraph } from './graph.js'
 
 /** One manager's failure during a startup. */
@@ -11,8 +11,18 @@ export interface ManagerFailure {
   readonly reason: string
 }
 
+/** `: message` when `reason` is an Error, else nothing; never throws (a hostile reason gives nothing). */
+function errorSuffix(reason: unknown): string {
+  try {
+    return reason instanceof Error ? `: ${toCoordError(reason).message}` : ''
+  } catch {
+    return ''
+  }
+}
+
+/** The message of what was thrown; never throws itself (a revoked Proxy thrown is described, not read). */
 function reasonOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : describeValue(cause)
+  return toCoordError(cause).message
 }
 
 /**
@@ -82,7 +92,7 @@ export function startupFailedError(graph: ManagerGraph, failures: readonly Manag
  * @param stopErrors - errors thrown while stopping started managers
  */
 export function startupAbortedError(reason: unknown, report: StartupReport, stopErrors: readonly unknown[]): CoordError {
-  return new CoordError('ABORTED', `Startup was aborted${reason instanceof Error ? `: ${reason.message}` : ''}`, {
+  return new CoordError('ABORTED', `Startup was aborted${errorSuffix(reason)}`, {
     cause: reason,
     details: { report, ...(stopErrors.length > 0 ? { stopErrors } : {}) },
   })

@@ -226,3 +226,21 @@ describe('ParallelInitializer: options', () => {
     expect(second).toBeUndefined()
   })
 })
+
+describe('ParallelInitializer: many managers with timeouts', () => {
+  it('issue 14 (smaller item): 20 managers running at once with a timeoutMs trigger no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => void warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const bench = new Bench(Array.from({ length: 20 }, (_, i) => ({ name: `m${i}`, ms: 5, timeoutMs: 1000 })))
+      const { error } = await run(new ParallelInitializer({ clock }).start(bench.managers))
+      expect(error).toBeUndefined()
+      // warnings are emitted on the next tick
+      await new Promise((r) => process.nextTick(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+  })
+})
