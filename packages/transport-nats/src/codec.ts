@@ -1,4 +1,4 @@
-import { CoordError, describeValue } from '@coord/kernel'
+import { CoordError, describeValue, toCoordError } from '@coord/kernel'
 
 /**
  * Turns payloads into bytes and back; pass your own to `codec` to change the wire format.
@@ -62,26 +62,49 @@ export function encodeWith(codec: PayloadCodec, value: unknown, what: string): U
   try {
     bytes = codec.encode(value)
   } catch (e) {
-    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot encode the ${what} ${describeValue(value)}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot encode the ${what} ${describeValue(value)}: ${toCoordError(e).message}`, {
       cause: e,
       details: { codec: codec.name },
     })
   }
-  if (!(bytes instanceof Uint8Array)) {
+  if (!isBytes(bytes)) {
     throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec returned ${describeValue(bytes)} instead of a Uint8Array for the ${what}`, { details: { codec: codec.name } })
   }
   return bytes
 }
 
+/** `value instanceof Uint8Array`, false (never a throw) for a revoked Proxy. */
+function isBytes(value: unknown): value is Uint8Array {
+  try {
+    return value instanceof Uint8Array
+  } catch {
+    return false
+  }
+}
+
 /**
- * Checks that `value` is a codec.
+ * Checks that `value` is a codec and returns a frozen copy of it, each field read once (its methods are called on
+ * the original).
  *
  * @param value - the option value
  * @throws CoordError `INVALID_OPTIONS` naming `codec`
  */
-export function assertCodec(value: unknown): asserts value is PayloadCodec {
-  const c = value as Partial<PayloadCodec> | null
-  if (typeof c !== 'object' || c === null || typeof c.encode !== 'function' || typeof c.decode !== 'function' || typeof c.name !== 'string') {
+export function readCodec(value: unknown): PayloadCodec {
+  let name: unknown
+  let encode: unknown
+  let decode: unknown
+  try {
+    if (typeof value === 'object' && value !== null) ({ name, encode, decode } = value as Partial<PayloadCodec>)
+  } catch (e) {
+    throw new CoordError('INVALID_OPTIONS', `\`codec\` cannot be read: ${toCoordError(e).message}`, { cause: e, details: { field: 'codec' } })
+  }
+  if (typeof encode !== 'function' || typeof decode !== 'function' || typeof name !== 'string') {
     throw new CoordError('INVALID_OPTIONS', `Expected \`codec\` to be { name, encode(value), decode(bytes) }, got ${describeValue(value)}`, { details: { field: 'codec', value } })
   }
+  const codec = value as PayloadCodec
+  return Object.freeze({
+    name,
+    encode: (v: unknown) => (encode as PayloadCodec['encode']).call(codec, v),
+    decode: (bytes: Uint8Array) => (decode as PayloadCodec['decode']).call(codec, bytes),
+  })
 }

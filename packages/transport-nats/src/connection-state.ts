@@ -40,6 +40,8 @@ export class ConnectionState {
   readonly #stopped: () => boolean
   #connecting: Promise<void> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
+  /** Aborted by {@link ConnectionState.cancelRetry}: a connect attempt under way then stops and closes its sockets. */
+  readonly #stop = new AbortController()
 
   /**
    * Creates the state without connecting.
@@ -74,9 +76,13 @@ export class ConnectionState {
     if (typeof serverMax === 'number' && serverMax > 0) this.maxPayload = Math.min(this.#options.maxPayloadBytes ?? serverMax, serverMax)
   }
 
-  /** Stops retrying in the background. */
+  /**
+   * Stops connecting: no more background retries, and a connect attempt under way fails at once (`SHUTTING_DOWN`),
+   * closing its sockets. Calls waiting for the connection then fail instead of waiting for `connectTimeoutMs`.
+   */
   cancelRetry(): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer)
+    this.#stop.abort()
   }
 
   /**
@@ -120,7 +126,7 @@ export class ConnectionState {
 
   async #firstConnect(): Promise<void> {
     try {
-      const nc = await openConnection(this.#options)
+      const nc = await openConnection(this.#options, this.#stop.signal)
       if (this.#stopped()) {
         await nc.close()
         return
@@ -138,10 +144,10 @@ export class ConnectionState {
   }
 
   #scheduleRetry(): void {
-    if (this.#stopped()) return
+    if (this.#stopped() || this.#stop.signal.aborted) return
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined
-      openConnection(this.#options).then(
+      openConnection(this.#options, this.#stop.signal).then(
         (nc) => {
           if (this.#stopped()) {
             void nc.close()

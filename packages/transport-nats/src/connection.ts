@@ -1,5 +1,6 @@
-import { CoordError } from '@coord/kernel'
-import { connect, Events, type NatsConnection } from 'nats'
+import { CoordError, toCoordError } from '@coord/kernel'
+import { Events, type NatsConnection } from 'nats'
+import { ConnectAttempt, connectClosingOnFailure } from './client-transport.js'
 import type { ResolvedOptions } from './options.js'
 
 /** A change of the connection, for health monitoring. */
@@ -15,16 +16,21 @@ export interface TransportStatus {
 }
 
 /**
- * Opens a connection, failing with `TRANSPORT_UNAVAILABLE` within `connectTimeoutMs`.
+ * Opens a connection, failing with `TRANSPORT_UNAVAILABLE` within `connectTimeoutMs`, or at once when `signal` aborts.
  *
- * Once connected, the client reconnects forever, waiting `reconnectTimeWaitMs` between attempts.
+ * Once connected, the client reconnects forever, waiting `reconnectTimeWaitMs` between attempts. A failed or aborted
+ * attempt leaves no socket open (see `client-transport.ts`); a connection completing after it failed is closed.
  *
  * @param o - the resolved options
- * @throws CoordError `TRANSPORT_UNAVAILABLE`
+ * @param signal - aborted when the coordinator stops
+ * @throws CoordError `TRANSPORT_UNAVAILABLE`; `SHUTTING_DOWN` when `signal` aborted
  */
-export async function openConnection(o: ResolvedOptions): Promise<NatsConnection> {
+export async function openConnection(o: ResolvedOptions, signal?: AbortSignal): Promise<NatsConnection> {
+  if (signal?.aborted === true) throw stoppedError(o)
   let timer: ReturnType<typeof setTimeout> | undefined
-  const attempt = connect({
+  let onAbort: (() => void) | undefined
+  const sockets = new ConnectAttempt()
+  const attempt = connectClosingOnFailure({
     ...o.natsOptions,
     servers: o.servers,
     ...(o.name === undefined ? {} : { name: o.name }),
@@ -34,22 +40,33 @@ export async function openConnection(o: ResolvedOptions): Promise<NatsConnection
     reconnectTimeWait: o.reconnectTimeWaitMs,
     reconnectJitter: Math.min(100, o.reconnectTimeWaitMs),
     waitOnFirstConnect: false,
-  })
+  }, sockets)
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no connection within ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs)
+    if (signal !== undefined) {
+      onAbort = () => reject(stoppedError(o))
+      signal.addEventListener('abort', onAbort, { once: true })
+    }
   })
   try {
     return await Promise.race([attempt, deadline])
   } catch (e) {
-    // A connection that completes after the deadline is closed, not leaked.
+    // The sockets of the attempt are closed, and a connection that completes anyway is closed, not leaked.
+    sockets.abandon()
     attempt.then((nc) => nc.close()).catch(() => undefined)
-    throw new CoordError('TRANSPORT_UNAVAILABLE', `Cannot connect to NATS at ${o.servers.join(', ')}: ${e instanceof Error ? e.message : String(e)}`, {
+    if (CoordError.is(e)) throw e
+    throw new CoordError('TRANSPORT_UNAVAILABLE', `Cannot connect to NATS at ${o.servers.join(', ')}: ${toCoordError(e).message}`, {
       cause: e,
       details: { servers: o.servers },
     })
   } finally {
     clearTimeout(timer)
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
   }
+}
+
+function stoppedError(o: ResolvedOptions): CoordError {
+  return new CoordError('SHUTTING_DOWN', `The connection to NATS at ${o.servers.join(', ')} was abandoned: the coordinator stopped`, { details: { servers: o.servers } })
 }
 
 /**

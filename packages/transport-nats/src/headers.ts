@@ -1,4 +1,4 @@
-import { CoordError, describeValue, type MessageHeaders } from '@coord/kernel'
+import { CoordError, describeValue, type MessageHeaders, toCoordError } from '@coord/kernel'
 import { headers as natsHeaders, type MsgHdrs } from 'nats'
 
 /** Header set on at-least-once publishes, whose reply subject carries the JetStream ack rather than a request. */
@@ -24,18 +24,14 @@ function isReserved(key: string): boolean {
  * Checks user headers and returns them as NATS headers plus their encoded size, or undefined when there are none.
  *
  * @param value - the `headers` option
- * @throws CoordError `INVALID_OPTIONS` for a non-object, a bad or reserved name, or a value with CR/LF or not a string
+ * @throws CoordError `INVALID_OPTIONS` for a non-object (or one that cannot be read), a bad or reserved name, or a value with CR/LF or not a string
  */
 export function toNatsHeaders(value: MessageHeaders | undefined, extra?: Readonly<Record<string, string>>): { readonly headers: MsgHdrs; readonly size: number } | undefined {
   if (value === undefined && extra === undefined) return undefined
-  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new CoordError('INVALID_OPTIONS', `Expected \`headers\` to be an object of strings, got ${describeValue(value)}`, { details: { field: 'headers', value } })
-  }
   const h = natsHeaders()
   let size = 12 // "NATS/1.0\r\n" + final "\r\n"
   if (value !== undefined) {
-    for (const key of Object.keys(value)) {
-      const v = value[key]
+    for (const [key, v] of readEntries(value)) {
       if (!KEY.test(key) || isReserved(key)) {
         throw new CoordError('INVALID_OPTIONS', `Invalid header name ${describeValue(key)}: use printable ASCII without ':' and not the reserved Nats-/Coord- prefixes`, {
           details: { field: 'headers', key },
@@ -58,6 +54,23 @@ export function toNatsHeaders(value: MessageHeaders | undefined, extra?: Readonl
     }
   }
   return { headers: h, size }
+}
+
+/**
+ * Reads the `headers` option once into its entries.
+ *
+ * @param value - the option
+ * @throws CoordError `INVALID_OPTIONS` for a non-object, or one that cannot be read (a revoked Proxy, a getter that throws)
+ */
+function readEntries(value: unknown): [string, unknown][] {
+  try {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`headers\` to be an object of strings, got ${describeValue(value)}`, { details: { field: 'headers', value } })
+    }
+    return Object.entries(value)
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_OPTIONS', '`headers` cannot be read')
+  }
 }
 
 /**

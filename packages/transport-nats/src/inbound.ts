@@ -1,4 +1,4 @@
-import { CoordError, type Message } from '@coord/kernel'
+import { CoordError, type Message, toCoordError } from '@coord/kernel'
 import type { PayloadCodec } from './codec.js'
 import type { Decode, RawMessage } from './core-route.js'
 import { DURABLE_HEADER, fromNatsHeaders } from './headers.js'
@@ -26,7 +26,7 @@ export function makeDecoder(codec: PayloadCodec): Decode {
       const undecodable: Message = { topic, payload: data, ...(headers === undefined ? {} : { headers }) }
       return {
         undecodable,
-        error: new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode a message on ${JSON.stringify(topic)}: ${e instanceof Error ? e.message : String(e)}`, {
+        error: new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode a message on ${JSON.stringify(topic)}: ${toCoordError(e).message}`, {
           cause: e,
           details: { topic, bytes: data.length },
         }),
@@ -49,6 +49,6 @@ export function decodeReply(codec: PayloadCodec, topic: string, data: Uint8Array
   try {
     return codec.decode(data)
   } catch (e) {
-    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode the reply to ${JSON.stringify(topic)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot decode the reply to ${JSON.stringify(topic)}: ${toCoordError(e).message}`, { cause: e })
   }
 }

@@ -2,7 +2,7 @@ import {
   abortError,
   assertFunction,
   assertNumberInRange,
-  assertOptionsObject,
+  assertOptionalSignal,
   assertTopic,
   type BatchMessageHandler,
   type BatchSubscribeOptions,
@@ -16,7 +16,9 @@ import {
   type OutgoingMessage,
   parsePattern,
   type PublishOptions,
+  readOptions,
   type RequestOptions,
+  toCoordError,
 } from '@coord/kernel'
 import type { MsgHdrs, NatsConnection } from 'nats'
 import { type TransportStatus, watchStatus } from './connection.js'
@@ -37,6 +39,33 @@ import { assertDurablePattern, type NatsSubscribeOptions, validateSubscribeOptio
 import { type NatsSubscription, SubscriptionRegistry } from './subscription-registry.js'
 
 type Lifecycle = 'open' | 'draining' | 'stopped'
+
+/** The keys of `RequestOptions`. */
+const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers'] as const
+
+/**
+ * Reads the messages of `publishBatch` once each: `{ topic, payload, headers }`.
+ *
+ * @throws CoordError `INVALID_ARGUMENT` for a non-array, a message that is not an object, or one that cannot be read
+ */
+function readMessages(messages: unknown): OutgoingMessage[] {
+  let list: unknown[]
+  try {
+    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`, { details: { field: 'messages' } })
+    list = Array.prototype.slice.call(messages) as unknown[]
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_ARGUMENT', '`messages` cannot be read')
+  }
+  return list.map((m, i) => {
+    if (typeof m !== 'object' || m === null) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages[${i}]\` to be { topic, payload }, got ${describeValue(m)}`, { details: { field: `messages[${i}]` } })
+    try {
+      const { topic, payload, headers } = m as OutgoingMessage
+      return { topic, payload, headers }
+    } catch (e) {
+      throw toCoordError(e, 'INVALID_ARGUMENT', `\`messages[${i}]\` cannot be read`)
+    }
+  })
+}
 
 /**
  * The MessageCoordinator contract over a real NATS server: subjects are topics, groups are queue groups,
@@ -142,7 +171,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    * @param topic - a concrete topic (validated before anything is sent)
    * @param payload - encoded by the codec
    * @param options - headers, `messageId` (JetStream dedupe) and `publisherId` (rate limit)
-   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS`, `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`, `QUEUE_FULL` (degraded buffer)
+   * @throws CoordError `INVALID_TOPIC` (an unpaired surrogate included), `INVALID_OPTIONS` (an unknown key included), `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`, `QUEUE_FULL` (degraded buffer)
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): void | Promise<void> {
     this.#assertOpen('publish')
@@ -160,14 +189,10 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void | Promise<void> {
     this.#assertOpen('publish')
-    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
-    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
-    const prepared = messages.map((m, i) => {
-      if (typeof m !== 'object' || m === null) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages[${i}]\` to be { topic, payload }, got ${describeValue(m)}`)
-      return this.#publisher.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish')
-    })
-    this.#publisher.checkPublisherId(options?.publisherId)
-    this.#publisher.checkRate(options?.publisherId, prepared.length)
+    const { publisherId } = readOptions(options, ['publisherId'], 'publishBatch options')
+    const prepared = readMessages(messages).map((m) => this.#publisher.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish'))
+    this.#publisher.checkPublisherId(publisherId)
+    this.#publisher.checkRate(publisherId as string | undefined, prepared.length)
     const waits: Promise<void>[] = []
     for (const p of prepared) {
       const r = this.#publisher.send(p)
@@ -212,27 +237,26 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    * @param topic - a concrete topic
    * @param payload - encoded by the codec
    * @param options - `timeoutMs` (default 5000), `signal`, headers
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED`, `INVALID_TOPIC`, `INVALID_OPTIONS` (an unknown key included), `PAYLOAD_TOO_LARGE`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`
    */
   async request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
     this.#assertOpen('request')
     assertTopic(topic)
-    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
-    const timeoutMs = options?.timeoutMs ?? 5000
+    // read once; an unknown key (`timeout`, `timeOutMs`) is refused rather than ignored
+    const o = readOptions(options, REQUEST_OPTION_KEYS, 'request options')
+    const timeoutMs = o.timeoutMs ?? 5000
     assertNumberInRange(timeoutMs, 'timeoutMs', { min: 1, code: 'INVALID_OPTIONS' })
-    const signal: unknown = options?.signal
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new CoordError('INVALID_OPTIONS', `Expected \`signal\` to be an AbortSignal, got ${describeValue(signal)}`, { details: { field: 'signal', value: signal } })
-    }
+    const signal = o.signal
+    assertOptionalSignal(signal, 'signal', 'INVALID_OPTIONS')
     const data = encodeWith(this.options.codec, payload, 'request payload')
-    const h = toNatsHeaders(options?.headers, { [REQUEST_HEADER]: '1' })!
+    const h = toNatsHeaders(o.headers as RequestOptions['headers'], { [REQUEST_HEADER]: '1' })!
     this.#link.checkSize(topic, data.length + h.size)
-    if (options?.signal?.aborted === true) throw abortError(options.signal, `The request to ${JSON.stringify(topic)}`)
+    if (signal?.aborted === true) throw abortError(signal, `The request to ${JSON.stringify(topic)}`)
     const nc = this.#link.nc ?? (await this.#connectionForRequest(topic))
     if (this.options.degraded?.mode === 'refuse' && !this.#link.connectedNow) throw this.#link.unavailableError('request')
     this.#counters.pendingRequests++
     try {
-      const reply = await this.sendRequest(nc, topic, data, h.headers, timeoutMs, options?.signal)
+      const reply = await this.sendRequest(nc, topic, data, h.headers, timeoutMs, signal)
       return decodeReply(this.options.codec, topic, reply.data) as R
     } finally {
       this.#counters.pendingRequests--
@@ -349,6 +373,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   }
 
   async #stop(): Promise<void> {
+    // not connected yet: stop connecting first, so that calls waiting for the connection fail now instead of after
+    // connectTimeoutMs, and the attempt's sockets close (nothing is left to keep the process alive)
+    if (this.#link.nc === undefined) {
+      this.#lifecycle = 'draining'
+      this.#link.cancelRetry()
+    }
     await this.drain()
     this.#lifecycle = 'stopped'
     this.#link.cancelRetry()

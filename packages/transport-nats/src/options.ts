@@ -1,6 +1,6 @@
-import { assertNumberInRange, CoordError, describeValue } from '@coord/kernel'
+import { assertNumberInRange, CoordError, describeValue, readOptions, toCoordError } from '@coord/kernel'
 import type { ConnectionOptions } from 'nats'
-import { assertCodec, jsonCodec, type PayloadCodec } from './codec.js'
+import { jsonCodec, type PayloadCodec, readCodec } from './codec.js'
 
 /** A delivery guarantee: core NATS, or JetStream with acks and redelivery. */
 export type DeliveryMode = 'at-most-once' | 'at-least-once'
@@ -161,11 +161,33 @@ export interface ResolvedOptions {
   readonly natsOptions: Partial<ConnectionOptions>
 }
 
-const KNOWN = new Set([
+const KNOWN = [
   'servers', 'delivery', 'codec', 'maxPayloadBytes', 'connectTimeoutMs', 'reconnectTimeWaitMs', 'degraded', 'stream',
   'ackWaitMs', 'maxDeliver', 'publishTimeoutMs', 'dedupeWindow', 'rateLimit', 'name', 'natsOptions',
-])
+] as const
+const STREAM_KEYS = ['name', 'storage', 'retention', 'duplicateWindowMs', 'maxAgeMs', 'replicas'] as const
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/
+
+/** Copies an array option element by element, or refuses it (not an array, or unreadable) naming the field. */
+function readList(value: unknown, field: string, expected: string): unknown[] {
+  try {
+    if (Array.isArray(value)) return Array.prototype.slice.call(value) as unknown[]
+  } catch (e) {
+    throw new CoordError('INVALID_OPTIONS', `\`${field}\` cannot be read: ${toCoordError(e).message}`, { cause: e, details: { field } })
+  }
+  return fail(field, expected, value)
+}
+
+/** Copies a plain object option (its own enumerable keys, each read once), or refuses it naming the field. */
+function copyObject(value: unknown, field: string, expected: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) fail(field, expected, value)
+  try {
+    if (Array.isArray(value)) fail(field, expected, value)
+    return { ...(value as Record<string, unknown>) }
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_OPTIONS', `\`${field}\` cannot be read`)
+  }
+}
 
 function fail(field: string, expected: string, value: unknown): never {
   throw new CoordError('INVALID_OPTIONS', `Expected \`${field}\` to be ${expected}, got ${describeValue(value)}`, { details: { field, value } })
@@ -193,28 +215,28 @@ export function assertDelivery(value: unknown, field: string): asserts value is 
  * Validates the transport's options at once and fills in the defaults.
  *
  * @param options - what the user passed
- * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value (an unknown key, top level or nested, or a field that cannot be read, included)
  */
 export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object with `servers`', options)
-  const o = options as unknown as Record<string, unknown>
-  for (const key of Object.keys(o)) if (!KNOWN.has(key)) fail(key, `one of the known options (${[...KNOWN].join(', ')})`, o[key])
+  if (options === undefined) fail('options', 'an object with `servers`', options)
+  // every option is read once, into a plain copy; an unknown key (top level or nested), or a getter or Proxy trap
+  // that throws, is refused naming the field
+  const o = readOptions(options, KNOWN, 'NATS transport options') as Record<string, unknown>
   const raw = o.servers
-  const servers = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? [...(raw as unknown[])] : fail('servers', 'a URL string or an array of them', raw)
+  const servers = typeof raw === 'string' ? [raw] : readList(raw, 'servers', 'a URL string or an array of them')
   if (servers.length === 0 || !servers.every((s) => typeof s === 'string' && s.length > 0 && !/\s/.test(s))) fail('servers', 'non-empty URL strings', raw)
   assertDelivery(o.delivery, 'delivery')
-  const codec = o.codec ?? jsonCodec
-  assertCodec(codec)
+  const codec = o.codec === undefined ? jsonCodec : readCodec(o.codec)
   let maxPayloadBytes: number | undefined
   if (o.maxPayloadBytes !== undefined) maxPayloadBytes = optionalNumber(o, 'maxPayloadBytes', 0, 1)
   let degraded: Required<DegradedOptions> | undefined
   if (o.degraded !== undefined && o.degraded !== false) {
-    const d = o.degraded as Record<string, unknown>
-    if (typeof d !== 'object' || d === null || (d.mode !== 'buffer' && d.mode !== 'refuse')) fail('degraded', "false or { mode: 'buffer' | 'refuse' }", o.degraded)
-    degraded = { mode: d.mode as 'buffer' | 'refuse', bufferLimit: optionalNumber({ 'degraded.bufferLimit': d.bufferLimit }, 'degraded.bufferLimit', 10_000, 0) }
+    if (typeof o.degraded !== 'object' || o.degraded === null) fail('degraded', "false or { mode: 'buffer' | 'refuse' }", o.degraded)
+    const d = readOptions(o.degraded, ['mode', 'bufferLimit'], '`degraded`', { path: 'degraded' })
+    if (d.mode !== 'buffer' && d.mode !== 'refuse') fail('degraded', "false or { mode: 'buffer' | 'refuse' }", o.degraded)
+    degraded = { mode: d.mode, bufferLimit: optionalNumber({ 'degraded.bufferLimit': d.bufferLimit }, 'degraded.bufferLimit', 10_000, 0) }
   }
-  const s = (o.stream ?? {}) as Record<string, unknown>
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail('stream', 'an object', o.stream)
+  const s = readOptions(o.stream, STREAM_KEYS, '`stream`', { path: 'stream' })
   const streamName = s.name ?? 'COORD'
   if (typeof streamName !== 'string' || !STREAM_NAME.test(streamName)) fail('stream.name', 'letters, digits, _ or - (at most 64)', s.name)
   const storage = s.storage ?? 'file'
@@ -231,14 +253,14 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
   }
   let rateLimit: ResolvedOptions['rateLimit']
   if (o.rateLimit !== undefined) {
-    const r = o.rateLimit as Record<string, unknown>
-    if (typeof r !== 'object' || r === null) fail('rateLimit', '{ perSecond, burst }', o.rateLimit)
+    if (typeof o.rateLimit !== 'object' || o.rateLimit === null) fail('rateLimit', '{ perSecond, burst }', o.rateLimit)
+    const r = readOptions(o.rateLimit, ['perSecond', 'burst'], '`rateLimit`', { path: 'rateLimit' })
     assertNumberInRange(r.perSecond, 'rateLimit.perSecond', { min: Number.MIN_VALUE, code: 'INVALID_OPTIONS' })
     assertNumberInRange(r.burst, 'rateLimit.burst', { min: 1, code: 'INVALID_OPTIONS' })
     rateLimit = { perSecond: r.perSecond, burst: r.burst }
   }
   if (o.name !== undefined && typeof o.name !== 'string') fail('name', 'a string', o.name)
-  if (o.natsOptions !== undefined && (typeof o.natsOptions !== 'object' || o.natsOptions === null)) fail('natsOptions', 'an object of nats client options', o.natsOptions)
+  const natsOptions = o.natsOptions === undefined ? {} : copyObject(o.natsOptions, 'natsOptions', 'an object of nats client options')
   return {
     servers: servers as string[],
     delivery: (o.delivery as DeliveryMode | undefined) ?? 'at-most-once',
@@ -254,6 +276,6 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     dedupeWindow: optionalNumber(o, 'dedupeWindow', 100_000, 1),
     rateLimit,
     name: o.name as string | undefined,
-    natsOptions: (o.natsOptions as Partial<ConnectionOptions> | undefined) ?? {},
+    natsOptions: natsOptions as Partial<ConnectionOptions>,
   }
 }

@@ -52,5 +52,11 @@ export function natsTransportPlugin(options: NatsTransportOptions): CoordPlugin<
  */
 export async function connectTransport(bus: MessageCoordinator): Promise<void> {
   if (typeof bus !== 'object' || bus === null) throw new CoordError('INVALID_ARGUMENT', `Expected a MessageCoordinator, got ${describeValue(bus)}`)
-  if (bus instanceof NatsMessageCoordinator) await bus.connect()
+  let nats = false
+  try {
+    nats = bus instanceof NatsMessageCoordinator
+  } catch {
+    throw new CoordError('INVALID_ARGUMENT', `Expected a MessageCoordinator, got ${describeValue(bus)}`)
+  }
+  if (nats) await (bus as NatsMessageCoordinator).connect()
 }

@@ -1,4 +1,4 @@
-import { assertNonEmptyString, assertOptionsObject, assertTopic, CoordError, describeValue, type PublishOptions } from '@coord/kernel'
+import { assertNonEmptyString, assertTopic, CoordError, describeValue, type PublishOptions, readOptions } from '@coord/kernel'
 import { type MsgHdrs, type NatsConnection, nuid } from 'nats'
 import { encodeWith } from './codec.js'
 import type { TransportStatus } from './connection.js'
@@ -25,6 +25,9 @@ export interface PublisherDeps extends TransportContext {
 }
 
 const decoder = new TextDecoder()
+
+/** The keys of `PublishOptions`. */
+const PUBLISH_OPTION_KEYS = ['publisherId', 'headers', 'messageId'] as const
 
 /**
  * The publish path: validation and encoding, the per-publisher rate limit, core NATS sends, confirmed JetStream sends
@@ -55,7 +58,7 @@ export class Publisher {
    * @param payload - encoded by the codec
    * @param options - headers, `messageId`, `publisherId`
    * @param what - the operation, for error messages
-   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS`, `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`
+   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS` (an unknown key included), `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`
    */
   prepare(topic: string, payload: unknown, options: PublishOptions | undefined, what: string): Outgoing {
     assertTopic(topic)
@@ -66,17 +69,18 @@ export class Publisher {
       this.#d.link.checkSize(topic, bytes.length)
       return { topic, data: bytes, headers: undefined }
     }
-    assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
-    this.checkPublisherId(options?.publisherId)
-    let msgId = options?.messageId
+    // read once; an unknown key (`publisherID`, `msgId`) is refused rather than ignored
+    const o = readOptions(options, PUBLISH_OPTION_KEYS, `${what} options`)
+    this.checkPublisherId(o.publisherId)
+    let msgId = o.messageId
     if (msgId !== undefined) {
       assertNonEmptyString(msgId, 'messageId', 'INVALID_OPTIONS')
       if (/[\r\n]/.test(msgId)) throw new CoordError('INVALID_OPTIONS', `Expected \`messageId\` without CR or LF, got ${describeValue(msgId)}`)
     }
     if (durable) msgId ??= nuid.next()
     const data = encodeWith(this.#d.options.codec, payload, `${what} payload`)
-    const extra: Record<string, string> | undefined = msgId === undefined ? undefined : durable ? { [MSG_ID_HEADER]: msgId, [DURABLE_HEADER]: '1' } : { [MSG_ID_HEADER]: msgId }
-    const h = toNatsHeaders(options?.headers, extra)
+    const extra: Record<string, string> | undefined = msgId === undefined ? undefined : durable ? { [MSG_ID_HEADER]: msgId as string, [DURABLE_HEADER]: '1' } : { [MSG_ID_HEADER]: msgId as string }
+    const h = toNatsHeaders(o.headers as PublishOptions['headers'], extra)
     this.#d.link.checkSize(topic, data.length + (h?.size ?? 0))
     return { topic, data, headers: h?.headers }
   }

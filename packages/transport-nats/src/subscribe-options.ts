@@ -1,4 +1,4 @@
-import { assertNonEmptyString, assertNumberInRange, assertOptionsObject, type BatchSubscribeOptions, CoordError, describeValue, type SubscribeOptions } from '@coord/kernel'
+import { assertNonEmptyString, assertNumberInRange, assertOptionsObject, type BatchSubscribeOptions, CoordError, describeValue, readOptions, type SubscribeOptions } from '@coord/kernel'
 import { assertDelivery } from './options.js'
 
 /** Subscribe options of the NATS transport: the contract's, plus a durable name for at-least-once. */
@@ -13,30 +13,38 @@ export interface NatsSubscribeOptions extends SubscribeOptions {
 /** What `subscribe` accepts: per-message or batch options. */
 export type AnySubscribeOptions = NatsSubscribeOptions & Partial<BatchSubscribeOptions>
 
-const KNOWN_SUBSCRIBE = new Set(['group', 'groupStrategy', 'maxInFlight', 'queue', 'delivery', 'batch', 'durable'])
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const KNOWN_SUBSCRIBE = ['group', 'groupStrategy', 'maxInFlight', 'queue', 'delivery', 'batch', 'durable'] as const
 
 /**
  * Validates subscribe options, naming the field and the value; returns them (or `{}`).
  *
  * @param options - what the caller passed
- * @throws CoordError `INVALID_OPTIONS` (or `INVALID_ARGUMENT` when `options` is not an object)
+ * @throws CoordError `INVALID_OPTIONS` naming the field (an unknown key, top level or in `queue`/`batch`, or one that cannot be read, included)
  */
 export function validateSubscribeOptions(options: AnySubscribeOptions | undefined): AnySubscribeOptions {
-  assertOptionsObject(options as unknown, 'options')
-  const o: AnySubscribeOptions = options ?? {}
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_SUBSCRIBE.has(key)) throw new CoordError('INVALID_OPTIONS', `Unknown subscribe option ${describeValue(key)}`, { details: { field: key } })
+  // read once into a plain copy (nested `queue` and `batch` too); an unknown key, or one that cannot be read, is refused
+  const o = readOptions(options, KNOWN_SUBSCRIBE, 'subscribe options') as { -readonly [K in keyof AnySubscribeOptions]: AnySubscribeOptions[K] }
+  if (o.queue !== undefined) {
+    assertOptionsObject(o.queue as unknown, 'queue')
+    o.queue = readOptions(o.queue, ['limit', 'overflow'], '`queue`', { path: 'queue' }) as AnySubscribeOptions['queue'] & object
+  }
+  if (o.batch !== undefined) {
+    assertOptionsObject(o.batch as unknown, 'batch')
+    o.batch = readOptions(o.batch, ['maxSize', 'maxWaitMs'], '`batch`', { path: 'batch' }) as AnySubscribeOptions['batch'] & object
   }
   if (o.group !== undefined) {
     assertNonEmptyString(o.group, 'group', 'INVALID_OPTIONS')
-    if (/[\s]/.test(o.group)) throw new CoordError('INVALID_OPTIONS', `Expected \`group\` without whitespace, got ${describeValue(o.group)}`, { details: { field: 'group', value: o.group } })
+    // a queue group name travels as UTF-8: an unpaired surrogate would make two names one (as for topics)
+    if (/[\s]/.test(o.group) || LONE_SURROGATE.test(o.group)) {
+      throw new CoordError('INVALID_OPTIONS', `Expected \`group\` without whitespace or an unpaired surrogate, got ${describeValue(o.group)}`, { details: { field: 'group', value: o.group } })
+    }
   }
   if (o.groupStrategy !== undefined && o.groupStrategy !== 'round-robin' && o.groupStrategy !== 'least-in-flight') {
     throw new CoordError('INVALID_OPTIONS', `Expected \`groupStrategy\` to be 'round-robin' or 'least-in-flight', got ${describeValue(o.groupStrategy)}`, { details: { field: 'groupStrategy' } })
   }
   if (o.maxInFlight !== undefined) assertNumberInRange(o.maxInFlight, 'maxInFlight', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
   if (o.queue !== undefined) {
-    assertOptionsObject(o.queue as unknown, 'queue')
     assertNumberInRange(o.queue.limit, 'queue.limit', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
     if (!['reject', 'drop-oldest', 'drop-newest'].includes(o.queue.overflow)) {
       throw new CoordError('INVALID_OPTIONS', `Expected \`queue.overflow\` to be 'reject', 'drop-oldest' or 'drop-newest', got ${describeValue(o.queue.overflow)}`, { details: { field: 'queue.overflow' } })
@@ -44,7 +52,6 @@ export function validateSubscribeOptions(options: AnySubscribeOptions | undefine
   }
   assertDelivery(o.delivery, 'delivery')
   if (o.batch !== undefined) {
-    assertOptionsObject(o.batch as unknown, 'batch')
     if (o.batch.maxSize !== undefined) assertNumberInRange(o.batch.maxSize, 'batch.maxSize', { min: 1, integer: true, code: 'INVALID_OPTIONS' })
     if (o.batch.maxWaitMs !== undefined) assertNumberInRange(o.batch.maxWaitMs, 'batch.maxWaitMs', { min: 0, code: 'INVALID_OPTIONS' })
   }
