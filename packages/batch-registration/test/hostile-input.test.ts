@@ -1,6 +1,6 @@
 import fc from 'fast-check'
-import { type AgentChangeEvent, type AgentInput, type AgentManager, CoordError, type CoordErrorCode } from '@coord/kernel'
-import { hostileValues } from '@coord/kernel/testing'
+import { type AgentChangeEvent, type AgentInput, type AgentManager, CoordError } from '@coord/kernel'
+import { expectCoordFailure, hostileValues } from '@coord/kernel/testing'
 import { describe, expect, it } from 'vitest'
 import { BatchRegistrar, batchRegistrationPlugin, SequentialRegistrar } from '../src/index.js'
 
@@ -14,17 +14,6 @@ const hostile = hostileValues()
 const hostileIndex = fc.nat({ max: hostile.length - 1 })
 const h = (i: number): unknown => hostile[i]!.value
 
-/** Runs `fn` (sync or async) and returns the error, or undefined; fails the test on anything but a CoordError. */
-async function coordFailure(fn: () => unknown, allowed: readonly CoordErrorCode[]): Promise<CoordError | undefined> {
-  try {
-    await fn()
-    return undefined
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoordError)
-    expect(allowed).toContain((e as CoordError).code)
-    return e as CoordError
-  }
-}
 
 const impls: [string, (onboarding: boolean) => AgentManager][] = [
   ['BatchRegistrar', (onboarding) => new BatchRegistrar({ concurrency: 3, ...(onboarding ? { onboard: async () => {} } : {}) })],
@@ -89,7 +78,7 @@ describe.each(impls)('%s under hostile input', (_name, make) => {
           const events: AgentChangeEvent[] = []
           m.onChange((e) => events.push(e))
           let result
-          const error = await coordFailure(async () => {
+          const error = await expectCoordFailure(async () => {
             result = await m.registerMany(agents as AgentInput[], opts as never)
           }, ['INVALID_ARGUMENT', 'INVALID_OPTIONS'])
           if (error !== undefined) {
@@ -121,7 +110,7 @@ describe.each(impls)('%s under hostile input', (_name, make) => {
           const m = make(onboarding)
           const agent = buildAgent(shape, 0)
           const options = opts === undefined ? undefined : h(opts)
-          const error = await coordFailure(() => m.register(agent as AgentInput, options as never), ['INVALID_AGENT', 'INVALID_ARGUMENT', 'INVALID_OPTIONS'])
+          const error = await expectCoordFailure(() => m.register(agent as AgentInput, options as never), ['INVALID_AGENT', 'INVALID_ARGUMENT', 'INVALID_OPTIONS'])
           expect(m.size).toBe(error === undefined ? 1 : 0)
           await m.stop()
         }),
@@ -135,14 +124,14 @@ describe.each(impls)('%s under hostile input', (_name, make) => {
     await m.register({ id: 'a' })
     for (const { label, value } of hostile) {
       // an empty null-prototype object is the query `{}`: it lists every agent
-      const found = await coordFailure(() => m.find(value as never), ['INVALID_ARGUMENT'])
+      const found = await expectCoordFailure(() => m.find(value as never), ['INVALID_ARGUMENT'])
       expect(found === undefined, label).toBe(label === 'a null-prototype object')
-      await coordFailure(() => m.get(value as never), ['INVALID_ARGUMENT'])
-      await coordFailure(() => m.setStatus(value as never, 'busy'), ['INVALID_ARGUMENT', 'AGENT_NOT_FOUND']) // a string id no agent has: not found
-      await coordFailure(() => m.setStatus('a', value as never), ['INVALID_AGENT']).then((e) => expect(e, label).toBeDefined())
-      await coordFailure(() => m.unregister(value as never), ['INVALID_ARGUMENT'])
+      await expectCoordFailure(() => m.get(value as never), ['INVALID_ARGUMENT'])
+      await expectCoordFailure(() => m.setStatus(value as never, 'busy'), ['INVALID_ARGUMENT', 'AGENT_NOT_FOUND']) // a string id no agent has: not found
+      await expectCoordFailure(() => m.setStatus('a', value as never), ['INVALID_AGENT']).then((e) => expect(e, label).toBeDefined())
+      await expectCoordFailure(() => m.unregister(value as never), ['INVALID_ARGUMENT'])
       // a function (a function Proxy included) is a listener: accepted, and isolated when calling it throws
-      const refused = await coordFailure(() => m.onChange(value as never), ['INVALID_ARGUMENT'])
+      const refused = await expectCoordFailure(() => m.onChange(value as never), ['INVALID_ARGUMENT'])
       expect(refused === undefined, label).toBe(typeof value === 'function')
     }
     expect(m.get('a')).toMatchObject({ id: 'a', status: 'idle' })
@@ -158,7 +147,7 @@ describe('registrar and plugin options under hostile input', () => {
       fc.asyncProperty(fc.option(fc.constantFrom(...keys), { nil: undefined }), hostileIndex, async (key, value) => {
         const opts = key === undefined ? h(value) : { [key]: h(value) }
         for (const build of [() => new BatchRegistrar(opts as never), () => new SequentialRegistrar(opts as never), () => batchRegistrationPlugin(opts as never)]) {
-          await coordFailure(build, ['INVALID_OPTIONS'])
+          await expectCoordFailure(build, ['INVALID_OPTIONS'])
         }
       }),
       { numRuns: 150 },

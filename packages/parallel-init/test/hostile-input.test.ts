@@ -1,6 +1,6 @@
 import fc from 'fast-check'
-import { type BaseManager, CoordError, type CoordErrorCode, type Initializer } from '@coord/kernel'
-import { hostileValues } from '@coord/kernel/testing'
+import { type BaseManager, type Initializer } from '@coord/kernel'
+import { expectCoordFailure, hostileValues } from '@coord/kernel/testing'
 import { describe, expect, it } from 'vitest'
 import { ParallelInitializer, parallelInitPlugin, SequentialInitializer } from '../src/index.js'
 
@@ -14,16 +14,6 @@ const hostile = hostileValues()
 const index = fc.nat({ max: hostile.length - 1 })
 const h = (i: number): unknown => hostile[i]!.value
 
-async function coordFailure(fn: () => unknown, allowed: readonly CoordErrorCode[]): Promise<CoordError | undefined> {
-  try {
-    await fn()
-    return undefined
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoordError)
-    expect(allowed).toContain((e as CoordError).code)
-    return e as CoordError
-  }
-}
 
 const impls: [string, () => Initializer][] = [
   ['ParallelInitializer', () => new ParallelInitializer()],
@@ -93,7 +83,7 @@ describe.each(impls)('%s under hostile input', (_name, make) => {
         const inits: string[] = []
         const { managers, options } = build(where, h(i), inits)
         const initializer = make()
-        const error = await coordFailure(() => initializer.start(managers as BaseManager[], options as never), [
+        const error = await expectCoordFailure(() => initializer.start(managers as BaseManager[], options as never), [
           'INVALID_ARGUMENT',
           'INVALID_OPTIONS',
           'INVALID_MANAGER',
@@ -101,7 +91,7 @@ describe.each(impls)('%s under hostile input', (_name, make) => {
           'INIT_FAILED',
         ])
         if (error !== undefined && ['INVALID_ARGUMENT', 'INVALID_OPTIONS', 'INVALID_MANAGER', 'DEPENDENCY_MISSING'].includes(error.code)) expect(inits).toEqual([])
-        await coordFailure(() => initializer.stop(), ['STOP_FAILED'])
+        await expectCoordFailure(() => initializer.stop(), ['STOP_FAILED'])
       }),
       { numRuns: 300 },
     )
@@ -117,7 +107,7 @@ describe('initializer and plugin options under hostile input', () => {
       fc.asyncProperty(fc.option(fc.constantFrom(...keys), { nil: undefined }), index, async (key, i) => {
         const opts = key === undefined ? h(i) : { [key]: h(i) }
         for (const build of [() => new ParallelInitializer(opts as never), () => new SequentialInitializer(opts as never), () => parallelInitPlugin(opts as never)]) {
-          await coordFailure(build, ['INVALID_OPTIONS'])
+          await expectCoordFailure(build, ['INVALID_OPTIONS'])
         }
       }),
       { numRuns: 150 },

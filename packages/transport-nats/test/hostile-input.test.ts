@@ -1,6 +1,6 @@
 import fc from 'fast-check'
-import { CoordError, type CoordErrorCode } from '@coord/kernel'
-import { hostileValues } from '@coord/kernel/testing'
+import { CoordError } from '@coord/kernel'
+import { expectCoordFailure, hostileValues } from '@coord/kernel/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientRequestNatsCoordinator, connectTransport, NatsMessageCoordinator, natsTransportPlugin } from '../src/index.js'
 import { type NatsServerHandle, startNatsServer } from '../src/testing/index.js'
@@ -14,16 +14,6 @@ const hostile = hostileValues()
 const index = fc.nat({ max: hostile.length - 1 })
 const h = (i: number): unknown => hostile[i]!.value
 
-async function coordFailure(fn: () => unknown, allowed: readonly CoordErrorCode[]): Promise<CoordError | undefined> {
-  try {
-    await fn()
-    return undefined
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoordError)
-    expect(allowed).toContain((e as CoordError).code)
-    return e as CoordError
-  }
-}
 
 let server: NatsServerHandle
 beforeAll(async () => {
@@ -55,7 +45,7 @@ describe('transport options under hostile input', () => {
           options = { servers: server.url, [outer]: { ...base[outer], [inner]: value } }
         } else options = { servers: server.url, [where]: value }
         for (const build of [() => new NatsMessageCoordinator(options as never), () => new ClientRequestNatsCoordinator(options as never), () => natsTransportPlugin(options as never)]) {
-          const refused = await coordFailure(build, ['INVALID_OPTIONS'])
+          const refused = await expectCoordFailure(build, ['INVALID_OPTIONS'])
           // documented acceptances: a function Proxy is a function (codec.encode fails when called, as any throwing
           // codec); any string without whitespace is a server URL or a name (the client checks URLs when connecting)
           if (refused === undefined) {
@@ -79,7 +69,7 @@ describe('transport options under hostile input', () => {
   })
 
   it('connectTransport answers a hostile value with INVALID_ARGUMENT, or resolves for a non-NATS object', async () => {
-    for (const { value } of hostile) await coordFailure(() => connectTransport(value as never), ['INVALID_ARGUMENT'])
+    for (const { value } of hostile) await expectCoordFailure(() => connectTransport(value as never), ['INVALID_ARGUMENT'])
   })
 })
 
@@ -107,7 +97,7 @@ describe.each([
   it('publish: resolves, or a CoordError for the topic, the payload (codec) or the options', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...WHERE), index, async (where, i) => {
-        await coordFailure(() => bus.publish(...(args(where, h(i)) as [string, unknown, never])), ['INVALID_TOPIC', 'INVALID_ARGUMENT', 'INVALID_OPTIONS'])
+        await expectCoordFailure(() => bus.publish(...(args(where, h(i)) as [string, unknown, never])), ['INVALID_TOPIC', 'INVALID_ARGUMENT', 'INVALID_OPTIONS'])
       }),
       { numRuns: 200 },
     )
@@ -121,7 +111,7 @@ describe.each([
         const payload = where === 'payload' ? value : 1
         const options = where === 'options' ? value : where === 'unknown key' ? { timeout: value } : where === 'topic' || where === 'payload' ? { timeoutMs: 2000 } : { timeoutMs: 2000, [where]: value }
         // '__proto__' is an ordinary topic that nothing answers
-        await coordFailure(() => bus.request(topic as string, payload, options as never), ['INVALID_TOPIC', 'INVALID_ARGUMENT', 'INVALID_OPTIONS', 'NO_RESPONDERS'])
+        await expectCoordFailure(() => bus.request(topic as string, payload, options as never), ['INVALID_TOPIC', 'INVALID_ARGUMENT', 'INVALID_OPTIONS', 'NO_RESPONDERS'])
         expect(bus.stats().pendingRequests).toBe(0)
       }),
       { numRuns: 200 },
@@ -137,7 +127,7 @@ describe.each([
         const handler = where === 'handler' ? value : () => undefined
         const options = where === 'options' ? value : where === 'pattern' || where === 'handler' ? undefined : { [where]: value }
         let sub: { unsubscribe(): Promise<void> } | undefined
-        const refused = await coordFailure(async () => {
+        const refused = await expectCoordFailure(async () => {
           sub = await bus.subscribe(pattern as string, handler as never, options as never)
         }, ['INVALID_PATTERN', 'INVALID_ARGUMENT', 'INVALID_OPTIONS'])
         if (refused === undefined) {
@@ -157,9 +147,9 @@ describe.each([
       { numRuns: 150 },
     )
     for (const { value } of hostile) {
-      await coordFailure(() => bus.publishBatch(value as never), ['INVALID_ARGUMENT'])
-      await coordFailure(() => bus.publishBatch([value] as never), ['INVALID_ARGUMENT', 'INVALID_TOPIC'])
-      await coordFailure(() => bus.publishBatch([{ topic: 'hostile.echo', payload: 1 }], value as never), ['INVALID_OPTIONS'])
+      await expectCoordFailure(() => bus.publishBatch(value as never), ['INVALID_ARGUMENT'])
+      await expectCoordFailure(() => bus.publishBatch([value] as never), ['INVALID_ARGUMENT', 'INVALID_TOPIC'])
+      await expectCoordFailure(() => bus.publishBatch([{ topic: 'hostile.echo', payload: 1 }], value as never), ['INVALID_OPTIONS'])
     }
   })
 })

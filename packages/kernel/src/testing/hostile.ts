@@ -1,4 +1,6 @@
 // Hostile values for robustness tests: what an adversarial caller passes to a public entry point.
+import { expect } from 'vitest'
+import { CoordError, type CoordErrorCode } from '../errors.js'
 
 /** A hostile value and a label naming it in a failing test. */
 export interface HostileValue {
@@ -82,4 +84,26 @@ export function hostileValues(): HostileValue[] {
     { label: 'a lone surrogate', value: '\ud800' },
     { label: '__proto__', value: '__proto__' },
   ]
+}
+
+/**
+ * Runs `fn` (sync or async) and returns the CoordError it failed with, or undefined when it succeeded; fails the
+ * test on anything but a CoordError whose code is one of `allowed`.
+ *
+ * @param fn - the call under test
+ * @param allowed - the codes that call documents
+ * @example
+ * ```ts
+ * await expectCoordFailure(() => bus.publish(hostile, 1), ['INVALID_TOPIC'])
+ * ```
+ */
+export async function expectCoordFailure(fn: () => unknown, allowed: readonly CoordErrorCode[]): Promise<CoordError | undefined> {
+  try {
+    await fn()
+    return undefined
+  } catch (e) {
+    expect(e).toBeInstanceOf(CoordError)
+    expect(allowed).toContain((e as CoordError).code)
+    return e as CoordError
+  }
 }
