@@ -187,7 +187,7 @@ async function onboardingScenario(w: Workload, quick: boolean, progress: (m: str
         targets: [
           { against: 'legacy', op: '<=', value: 0.4, source: 'contract' },
           { against: 'bound', op: '<=', value: 1.1 },
-          { against: 'naive', op: '<=', value: 1.0, source: 'issue 12' },
+          { against: 'naive', op: '<=', value: 1.0, source: 'issue 12', ifMissed: 'both are bound by the same 4 ms onboarding timers at 16 at a time, so they sit within a few % of each other and of the floor' },
         ],
         note:
           `Wall time of registerMany() by hrtime, ${samples} interleaved samples of enhanced, naive and the floor (order reversed every other round); ${legacyNote}. ` +
@@ -295,7 +295,7 @@ async function cpuScenario(w: Workload, quick: boolean, progress: (m: string) =>
         legacy: figures['legacy']!,
         ...peerOf(figures),
         calibration: { name: 'a plain loop of Map.set(id, agent) over the same batch, per agent', samples: figures['calibration']! },
-        targets: [{ against: 'absolute', op: '<=', value: 1 }],
+        targets: [{ against: 'absolute', op: '<=', value: 1, source: 'goal', ifMissed: 'most of the cost is young-generation GC copying the live records; the first wave met it with a thin margin (0.87 µs) on a quiet machine' }],
         note:
           `registerMany() wall time ÷ ${n} (hrtime), ${samples} interleaved samples after one warm-up round, a full gc (untimed) before each sample` +
           `${gc === undefined ? ' (unavailable here: samples include earlier garbage)' : ''}. Calibration: a plain loop of Map.set over the same ${n} agents, timed the same way in the same rounds. ` +

@@ -3,7 +3,7 @@ import { median, round } from '../stats.js'
 import { busCase, candidateSeries, ROUTERS, subscribedBus } from './multicast-buses.js'
 import { distinctHandlers, type Handler, type HandlerKind, prewarm, sameLiteralHandlers } from './multicast-handlers.js'
 import { type Case, compileCase, FLOOR, micro, microNote, microPlan } from './multicast-micro.js'
-import { figureMetric, VS_LEGACY, vsEventemitter3 } from './multicast-metric.js'
+import { figureMetric, VS_LEGACY, VS_LEGACY_ASYNC, vsEventemitter3 } from './multicast-metric.js'
 import { makePeer, type PeerName } from './multicast-peers.js'
 
 /** Which handler set a fan-out scenario uses. */
@@ -84,7 +84,7 @@ export async function fanoutScenario(set: FanoutSet, counts: readonly number[], 
     const { cases, stop } = await fanoutCases(set, n, topic, ctx)
     const figures = await micro(cases, plan)
     await stop()
-    const targets: Target[] = set === 'async' ? [VS_LEGACY] : [VS_LEGACY, vsEventemitter3('goal')]
+    const targets: Target[] = set === 'async' ? [VS_LEGACY_ASYNC] : [VS_LEGACY, vsEventemitter3('goal')]
     const peersNote =
       set === 'async'
         ? 'the emitters ignore the promises (a rejection would be unhandled); the routers track each one (isolation, maxInFlight, drain); legacy awaits them one at a time'
