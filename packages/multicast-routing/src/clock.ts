@@ -12,14 +12,11 @@ export interface Clock {
   clearTimeout(handle: unknown): void
 }
 
-/** The system clock: `performance.now()` and the global timers, looked up at each call. */
+/** The system clock: `performance.now()` and the global timers, looked up at each call; its timers are not unref'd. */
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),
-  setTimeout: (fn: () => void, ms: number): unknown => {
-    const handle = setTimeout(fn, ms)
-    // A pending request or batch wait must not keep the process alive on its own.
-    if (typeof handle === 'object' && handle !== null && 'unref' in handle) (handle as { unref(): void }).unref()
-    return handle
-  },
+  // Not unref'd: a pending request or a message waiting in a maxWaitMs batch keeps the process alive until it settles
+  // (a top-level `await bus.request(...)` must get its reply or its TIMEOUT, and a batched message must be delivered).
+  setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms),
   clearTimeout: (handle: unknown): void => clearTimeout(handle as ReturnType<typeof setTimeout>),
 })

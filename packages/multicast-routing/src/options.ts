@@ -1,4 +1,4 @@
-import { assertNumberInRange, assertOptionsObject, CoordError, describeValue } from '@coord/kernel'
+import { assertNumberInRange, assertOptionsObject, CoordError, describeValue, readOptions } from '@coord/kernel'
 import { type Clock, systemClock } from './clock.js'
 
 /** A per-publisher token bucket: `burst` publishes at once, refilled at `perSecond`. */
@@ -50,33 +50,46 @@ export interface ResolvedRouterOptions {
 /** Longest request timeout accepted: the largest delay a timer can hold. */
 export const MAX_TIMEOUT_MS = 2_147_483_647
 
+/** The keys the routers and the plugin accept; any other is refused as a typo. */
+const ROUTER_OPTION_KEYS = ['maxPayloadBytes', 'rateLimit', 'defaultRequestTimeoutMs', 'clock'] as const
+
 /**
- * Validates router options at once and applies the defaults.
+ * Validates router options at once (each read once; an unknown key, top level or in `rateLimit`, refused) and applies the defaults.
  *
  * @param options - what the caller gave
- * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+ * @throws CoordError `INVALID_OPTIONS` naming the field and the value, or the unknown key
  */
 export function resolveRouterOptions(options: RouterOptions | undefined): ResolvedRouterOptions {
   assertOptionsObject(options, 'options')
-  const o: RouterOptions = (options as RouterOptions | undefined) ?? {}
+  const o = readOptions(options, ROUTER_OPTION_KEYS, 'router options') as RouterOptions
   const code = 'INVALID_OPTIONS' as const
   if (o.maxPayloadBytes !== undefined) assertNumberInRange(o.maxPayloadBytes, 'maxPayloadBytes', { min: 1, integer: true, code })
   let rateLimit: RateLimitOptions | undefined
   if (o.rateLimit !== undefined) {
     assertOptionsObject(o.rateLimit, 'rateLimit')
-    const rl = o.rateLimit as RateLimitOptions
+    const rl = readOptions(o.rateLimit, ['perSecond', 'burst'], '`rateLimit`', { path: 'rateLimit' }) as Partial<RateLimitOptions>
     if (typeof rl.perSecond !== 'number' || !(rl.perSecond > 0) || !Number.isFinite(rl.perSecond)) {
       throw new CoordError(code, `Expected \`rateLimit.perSecond\` to be a finite number > 0, got ${describeValue(rl.perSecond)}`, {
         details: { field: 'rateLimit.perSecond', value: rl.perSecond },
       })
     }
     assertNumberInRange(rl.burst, 'rateLimit.burst', { min: 1, integer: true, code })
-    rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst })
+    rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst as number })
   }
   if (o.defaultRequestTimeoutMs !== undefined) assertNumberInRange(o.defaultRequestTimeoutMs, 'defaultRequestTimeoutMs', { min: 0, max: MAX_TIMEOUT_MS, code })
   const clock = o.clock ?? systemClock
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+  if (!isClock(clock)) {
     throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
   }
   return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock }
+}
+
+/** Whether `value` has now(), setTimeout() and clearTimeout(); false for a Proxy or getter that throws. */
+function isClock(value: unknown): value is Clock {
+  try {
+    const c = value as Clock
+    return typeof c === 'object' && c !== null && typeof c.now === 'function' && typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function'
+  } catch {
+    return false
+  }
 }

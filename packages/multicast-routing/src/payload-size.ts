@@ -7,15 +7,16 @@ import { CoordError, describeValue } from '@coord/kernel'
  * as the UTF-8 bytes of its JSON text (`undefined` counts 0).
  *
  * @param payload - what is published
- * @throws CoordError `INVALID_ARGUMENT` when the payload has no JSON text (a cycle, a BigInt)
+ * @throws CoordError `INVALID_ARGUMENT` when the payload has no JSON text (a cycle, a BigInt) or cannot be read (a revoked Proxy, a throwing getter or `toJSON`)
  */
 export function payloadBytes(payload: unknown): number {
   if (payload === undefined) return 0
   if (typeof payload === 'string') return Buffer.byteLength(payload, 'utf8')
-  if (ArrayBuffer.isView(payload)) return payload.byteLength
-  if (payload instanceof ArrayBuffer) return payload.byteLength
   let json: string | undefined
   try {
+    // inside the try: `instanceof` on a Proxy whose traps throw (or a revoked one) throws too
+    if (ArrayBuffer.isView(payload)) return payload.byteLength
+    if (payload instanceof ArrayBuffer) return payload.byteLength
     json = JSON.stringify(payload)
   } catch (e) {
     throw new CoordError('INVALID_ARGUMENT', `Cannot measure payload ${describeValue(payload)} against maxPayloadBytes: it has no JSON text`, { cause: e })

@@ -7,7 +7,12 @@ interface Pending {
   readonly reject: (error: unknown) => void
   timer: unknown
   signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
+}
+
+/** The requests sharing one signal, and the one abort listener they share. */
+interface SignalWatch {
+  readonly replyTos: Set<string>
+  readonly onAbort: () => void
 }
 
 let tableSeq = 0
@@ -15,9 +20,13 @@ let tableSeq = 0
 /**
  * Pending requests by reply address: each entry leaves the table exactly once (reply, timeout, abort or shutdown),
  * and leaving clears its timer and abort listener, so nothing leaks.
+ *
+ * Requests sharing one `AbortSignal` share one abort listener on it, so any number of them never trigger
+ * `MaxListenersExceededWarning`.
  */
 export class RequestTable {
   private readonly pending = new Map<string, Pending>()
+  private readonly watches = new Map<AbortSignal, SignalWatch>()
   private readonly prefix: string
   private seq = 0
 
@@ -49,15 +58,27 @@ export class RequestTable {
     const replyTo = this.prefix + this.seq.toString(36)
     let entry!: Pending
     const promise = new Promise<R>((resolve, reject) => {
-      entry = { topic, resolve: resolve as (value: unknown) => void, reject, timer: undefined, signal: undefined, onAbort: undefined }
+      entry = { topic, resolve: resolve as (value: unknown) => void, reject, timer: undefined, signal: undefined }
     })
     entry.timer = this.clock.setTimeout(() => {
       this.fail(replyTo, new CoordError('TIMEOUT', `Request to ${describeValue(topic)} got no reply within ${timeoutMs} ms`, { details: { topic, timeoutMs } }))
     }, timeoutMs)
     if (signal !== undefined) {
       entry.signal = signal
-      entry.onAbort = () => this.fail(replyTo, abortError(signal, `Request to ${describeValue(topic)}`))
-      signal.addEventListener('abort', entry.onAbort, { once: true })
+      let watch = this.watches.get(signal)
+      if (watch === undefined) {
+        const replyTos = new Set<string>()
+        const onAbort = (): void => {
+          for (const r of [...replyTos]) {
+            const e = this.pending.get(r)
+            if (e !== undefined) this.fail(r, abortError(signal, `Request to ${describeValue(e.topic)}`))
+          }
+        }
+        watch = { replyTos, onAbort }
+        this.watches.set(signal, watch)
+        signal.addEventListener('abort', onAbort, { once: true })
+      }
+      watch.replyTos.add(replyTo)
     }
     this.pending.set(replyTo, entry)
     return { replyTo, promise }
@@ -101,7 +122,14 @@ export class RequestTable {
     if (entry === undefined) return undefined
     this.pending.delete(replyTo)
     this.clock.clearTimeout(entry.timer)
-    if (entry.signal !== undefined && entry.onAbort !== undefined) entry.signal.removeEventListener('abort', entry.onAbort)
+    const signal = entry.signal
+    if (signal !== undefined) {
+      const watch = this.watches.get(signal)
+      if (watch !== undefined && watch.replyTos.delete(replyTo) && watch.replyTos.size === 0) {
+        this.watches.delete(signal)
+        signal.removeEventListener('abort', watch.onAbort)
+      }
+    }
     return entry
   }
 }

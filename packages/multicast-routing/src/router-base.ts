@@ -31,7 +31,7 @@ export abstract class RouterBase {
    * @param topic - a concrete topic
    * @param payload - the request
    * @param options - timeout, signal, headers
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED` (a responder threw or rejected), `INVALID_TOPIC`, `INVALID_OPTIONS` (a bad value or an unknown key), `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`, `INVALID_ARGUMENT` (an unreadable payload, when measured)
    */
   request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
     return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)

@@ -1,5 +1,6 @@
-import { assertNumberInRange, assertOptionsObject, CoordError, describeValue, type OverflowPolicy } from '@coord/kernel'
+import { assertNumberInRange, CoordError, describeValue, type OverflowPolicy, readOptions } from '@coord/kernel'
 import { MAX_TIMEOUT_MS } from './options.js'
+import { isOptionsObject } from './publish-options.js'
 
 /** How a group picks the member that receives a message. */
 export type GroupStrategy = 'round-robin' | 'least-in-flight'
@@ -21,6 +22,8 @@ const GROUP_NAME = /^[^\s\u0000-\u001f\u007f-\u009f]{1,256}$/
 const OVERFLOWS: readonly string[] = ['reject', 'drop-oldest', 'drop-newest']
 const STRATEGIES: readonly string[] = ['round-robin', 'least-in-flight']
 const DELIVERIES: readonly string[] = ['at-most-once', 'at-least-once']
+/** The keys `subscribe` accepts; any other is refused as a typo. */
+const SUBSCRIBE_KEYS = ['group', 'groupStrategy', 'delivery', 'maxInFlight', 'queue', 'batch'] as const
 
 function fail(field: string, expected: string, value: unknown): never {
   throw new CoordError('INVALID_OPTIONS', `Expected subscribe option \`${field}\` to be ${expected}, got ${describeValue(value)}`, { details: { field, value } })
@@ -37,46 +40,52 @@ export const DEFAULT_SUBSCRIBE_OPTIONS: NormalizedSubscribeOptions = Object.free
 })
 
 /**
- * Validates the options of `subscribe` and applies defaults.
+ * Validates the options of `subscribe` and applies defaults. Each option is read once; an unknown key (a typo such
+ * as `maxInflight`), top level or in `queue`/`batch`, is refused, and so is `queue` without `maxInFlight` on a
+ * subscription without `batch` (the queue would never fill: every message would go to the handler at once).
  *
  * @param options - what the caller gave
  * @throws CoordError `INVALID_OPTIONS` naming the field and the value
  */
 export function normalizeSubscribeOptions(options: unknown): NormalizedSubscribeOptions {
   if (options === undefined) return DEFAULT_SUBSCRIBE_OPTIONS
-  assertOptionsObject(options, 'options')
-  const o = options as Record<string, unknown>
+  const o = readOptions(options, SUBSCRIBE_KEYS, 'subscribe options')
   const code = 'INVALID_OPTIONS' as const
-  const group = o['group']
+  const group = o.group
   if (group !== undefined && (typeof group !== 'string' || !GROUP_NAME.test(group))) fail('group', 'a non-empty name without whitespace (at most 256 characters)', group)
-  const strategy = o['groupStrategy'] ?? 'round-robin'
+  const strategy = o.groupStrategy ?? 'round-robin'
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy)) fail('groupStrategy', "'round-robin' or 'least-in-flight'", strategy)
-  const delivery = o['delivery']
+  const delivery = o.delivery
   if (delivery !== undefined && (typeof delivery !== 'string' || !DELIVERIES.includes(delivery))) fail('delivery', "'at-most-once' or 'at-least-once'", delivery)
   let maxInFlight = Infinity
-  if (o['maxInFlight'] !== undefined) {
-    assertNumberInRange(o['maxInFlight'], 'maxInFlight', { min: 1, integer: true, code })
-    maxInFlight = o['maxInFlight']
+  if (o.maxInFlight !== undefined) {
+    assertNumberInRange(o.maxInFlight, 'maxInFlight', { min: 1, integer: true, code })
+    maxInFlight = o.maxInFlight
   }
   let queueLimit = Infinity
   let overflow: OverflowPolicy = 'reject'
-  if (o['queue'] !== undefined) {
-    const q = o['queue']
-    if (q === null || typeof q !== 'object' || Array.isArray(q)) fail('queue', 'an object { limit, overflow }', q)
-    const { limit, overflow: ov } = q as Record<string, unknown>
+  if (o.queue !== undefined) {
+    const q = o.queue
+    if (!isOptionsObject(q)) fail('queue', 'an object { limit, overflow }', q)
+    const { limit, overflow: ov } = readOptions(q, ['limit', 'overflow'], '`queue`', { path: 'queue' })
     assertNumberInRange(limit, 'queue.limit', { min: 1, integer: true, code })
     if (typeof ov !== 'string' || !OVERFLOWS.includes(ov)) fail('queue.overflow', "'reject', 'drop-oldest' or 'drop-newest'", ov)
     queueLimit = limit
     overflow = ov as OverflowPolicy
   }
   let batch: NormalizedSubscribeOptions['batch']
-  if (o['batch'] !== undefined) {
-    const b = o['batch']
-    if (b === null || typeof b !== 'object' || Array.isArray(b)) fail('batch', 'an object { maxSize?, maxWaitMs? }', b)
-    const { maxSize, maxWaitMs } = b as Record<string, unknown>
+  if (o.batch !== undefined) {
+    const b = o.batch
+    if (!isOptionsObject(b)) fail('batch', 'an object { maxSize?, maxWaitMs? }', b)
+    const { maxSize, maxWaitMs } = readOptions(b, ['maxSize', 'maxWaitMs'], '`batch`', { path: 'batch' })
     if (maxSize !== undefined) assertNumberInRange(maxSize, 'batch.maxSize', { min: 1, integer: true, code })
     if (maxWaitMs !== undefined) assertNumberInRange(maxWaitMs, 'batch.maxWaitMs', { min: 0, max: MAX_TIMEOUT_MS, code })
-    batch = Object.freeze({ maxSize: maxSize ?? Infinity, maxWaitMs: maxWaitMs ?? 0 })
+    batch = Object.freeze({ maxSize: (maxSize as number | undefined) ?? Infinity, maxWaitMs: (maxWaitMs as number | undefined) ?? 0 })
   }
-  return Object.freeze({ group, groupStrategy: strategy as GroupStrategy, maxInFlight, queueLimit, overflow, batch })
+  if (o.queue !== undefined && o.maxInFlight === undefined && batch === undefined) {
+    throw new CoordError(code, 'Subscribe option `queue` needs `maxInFlight`: without it every message goes to the handler at once and the queue never fills', {
+      details: { field: 'maxInFlight', value: undefined },
+    })
+  }
+  return Object.freeze({ group: group as string | undefined, groupStrategy: strategy as GroupStrategy, maxInFlight, queueLimit, overflow, batch })
 }

@@ -1,4 +1,4 @@
-import { CoordError, type CoordErrorCode, describeValue, type Subscription, type SubscriptionStats } from '@coord/kernel'
+import { CoordError, type CoordErrorCode, type DeliveryFailure, describeValue, type Subscription, type SubscriptionStats, toCoordError } from '@coord/kernel'
 import type { BusCore } from './bus-core.js'
 import type { GroupMember } from './group-registry.js'
 import { RingQueue } from './ring-queue.js'
@@ -20,8 +20,27 @@ interface BatchState {
   onFlush: (() => void) | undefined
 }
 
+/** Whether `value` has a `then` method; it throws when reading `then` throws (a getter, a revoked Proxy). */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/** What a handler returned, sorted once; reading a hostile result (a revoked Proxy, a throwing `then`) is a fault. */
+const enum Returned {
+  Value,
+  Promise,
+  Thenable,
+}
+
+/** Builds a stack-less CoordError: a dropped or refused message's stack says nothing, and capturing it is what costs. */
+function errorWithoutStack(code: CoordErrorCode, message: string, details: Record<string, unknown>): CoordError {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new CoordError(code, message, { details })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
 
 /**
@@ -168,6 +187,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       if (policy === 'reject') {
         this.rejected++
         this.core.rejected++
+        this.refused(message)
         return REJECTED
       }
       if (policy === 'drop-newest') {
@@ -254,7 +274,14 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       for (const m of messages) this.fail(e, m)
       return
     }
-    if (!isThenable(result)) return
+    let thenable: boolean
+    try {
+      thenable = isThenable(result)
+    } catch (e) {
+      for (const m of messages) this.fail(e, m)
+      return
+    }
+    if (!thenable) return
     this.inFlight++
     this.core.workStarted()
     Promise.resolve(result).then(
@@ -268,8 +295,17 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   /** A handler returned something: track a promise, or send a sync reply. */
   private afterCall(result: unknown, message: RoutedMessage): Promise<void> | undefined {
-    if (result instanceof Promise) return this.track(result, message)
-    if (isThenable(result)) return this.track(Promise.resolve(result), message)
+    let kind: Returned
+    try {
+      kind = result instanceof Promise ? Returned.Promise : isThenable(result) ? Returned.Thenable : Returned.Value
+    } catch (e) {
+      // a revoked Proxy or a throwing `then` getter: the handler's fault, isolated like a throw
+      this.fail(e, message)
+      return undefined
+    }
+    if (kind === Returned.Promise) return this.track(result as Promise<unknown>, message)
+    // Promise.resolve reads `then` again: if that throws now, the promise rejects (a HANDLER_FAILED), it does not throw
+    if (kind === Returned.Thenable) return this.track(Promise.resolve(result), message)
     if (message.replyTo !== undefined) this.core.requests.resolve(message.replyTo, result)
     return undefined
   }
@@ -296,37 +332,52 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     this.core.workDone()
   }
 
+  /**
+   * Counts a handler fault and reports it as `HANDLER_FAILED`: to a waiting request at once (as a responder's error
+   * reply), and to every `onError` listener. Nothing is built when neither waits.
+   */
   private fail(error: unknown, message: RoutedMessage): void {
     this.failed++
     this.core.failed++
-    if (this.core.listeners.length === 0) return
-    const text = error instanceof Error ? error.message : describeValue(error)
-    this.core.emit({
-      reason: 'handler-error',
-      topic: message.topic,
-      subscriptionId: this.id,
-      pattern: this.pattern,
-      error: new CoordError('HANDLER_FAILED', `Handler of subscription ${this.id} (${describeValue(this.pattern)}) failed on ${describeValue(message.topic)}: ${text}`, {
-        cause: error,
-        details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
-      }),
-      message,
+    const replyTo = message.replyTo
+    if (this.core.listeners.length === 0 && replyTo === undefined) return
+    const text = toCoordError(error).message
+    const wrapped = new CoordError('HANDLER_FAILED', `Handler of subscription ${this.id} (${describeValue(this.pattern)}) failed on ${describeValue(message.topic)}: ${text}`, {
+      cause: error,
+      details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
     })
+    if (replyTo !== undefined) this.core.requests.fail(replyTo, wrapped)
+    if (this.core.listeners.length === 0) return
+    this.core.emit({ reason: 'handler-error', topic: message.topic, subscriptionId: this.id, pattern: this.pattern, error: wrapped, message })
+  }
+
+  /** Reports a message the `reject` policy refused to `onError` (the publisher gets `QUEUE_FULL` too). */
+  private refused(message: RoutedMessage): void {
+    if (this.core.listeners.length === 0) return
+    this.core.emit(this.lazyFailure(message, 'QUEUE_FULL', `its queue is full (limit ${this.opts.queueLimit}, reject)`, 'refused'))
   }
 
   private drop(message: RoutedMessage, code: CoordErrorCode, why: string): void {
     this.dropped++
     this.core.dropped++
     if (this.core.listeners.length === 0) return
-    this.core.emit({
+    this.core.emit(this.lazyFailure(message, code, why, 'dropped'))
+  }
+
+  /** A `'dropped'` failure whose error is built, without a stack, only when a listener reads it. */
+  private lazyFailure(message: RoutedMessage, code: CoordErrorCode, why: string, verb: string): DeliveryFailure {
+    const id = this.id
+    const pattern = this.pattern
+    let error: CoordError | undefined
+    return {
       reason: 'dropped',
       topic: message.topic,
-      subscriptionId: this.id,
-      pattern: this.pattern,
-      error: new CoordError(code, `Message on ${describeValue(message.topic)} dropped by subscription ${this.id}: ${why}`, {
-        details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
-      }),
+      subscriptionId: id,
+      pattern,
+      get error(): CoordError {
+        return (error ??= errorWithoutStack(code, `Message on ${describeValue(message.topic)} ${verb} by subscription ${id}: ${why}`, { topic: message.topic, subscriptionId: id, pattern }))
+      },
       message,
-    })
+    }
   }
 }

@@ -12,7 +12,7 @@ import {
   type Subscription,
 } from '@coord/kernel'
 import type { GroupState } from './group-registry.js'
-import { checkHeaders, checkPublishOptions } from './publish-options.js'
+import { checkHeaders, checkPublishOptions, readBatch } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
@@ -116,7 +116,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
     const core = this.core
     core.assertOpen('publish')
-    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`)
+    messages = readBatch(messages)
     const { publisherId } = checkPublishOptions(options)
     const routes: Route[] = []
     const built: RoutedMessage[] = []

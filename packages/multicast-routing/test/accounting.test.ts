@@ -88,3 +88,25 @@ describe.each(IMPLS)('%s no-loss accounting', (_name, make) => {
     60_000,
   )
 })
+
+describe.each(IMPLS)('%s: dropped-message reports', (_name, make) => {
+  it('dropped messages build their CoordError lazily (only when a listener reads it) and without a captured stack', async () => {
+    const bus = make()
+    const failures: DeliveryFailure[] = []
+    bus.onError((f) => failures.push(f))
+    let release!: () => void
+    const hold = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await bus.subscribe('d.x', () => hold, { maxInFlight: 1, queue: { limit: 1, overflow: 'drop-newest' } })
+    for (let i = 0; i < 4; i++) void bus.publish('d.x', i)
+    expect(failures).toHaveLength(2)
+    const failure = failures[0]!
+    expect(typeof Object.getOwnPropertyDescriptor(failure, 'error')?.get).toBe('function')
+    expect(failure.error).toBe(failure.error)
+    expect(failure.error).toMatchObject({ name: 'CoordError', code: 'QUEUE_FULL' })
+    expect(failure.error.stack ?? '').not.toMatch(/\n\s+at /)
+    release()
+    await bus.stop()
+  })
+})

@@ -107,3 +107,30 @@ describe.each(IMPLS)('%s request/reply', (_name, make) => {
     await bus.stop()
   })
 })
+
+describe.each(IMPLS)('%s request/reply sharing one AbortSignal', (_name, make) => {
+  it('more than 10 concurrent requests sharing one AbortSignal trigger no MaxListenersExceededWarning, and all abort', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error): void => {
+      warnings.push(w)
+    }
+    process.on('warning', onWarning)
+    try {
+      const bus = make()
+      await bus.subscribe('svc.hold', () => undefined)
+      const ac = new AbortController()
+      const pending = Array.from({ length: 25 }, (_, i) => bus.request('svc.hold', i, { signal: ac.signal, timeoutMs: 60_000 }).catch((e: { code: string }) => e.code))
+      // a request that settles leaves the shared listener to the others
+      await bus.subscribe('svc.fast', () => 'ok')
+      await expect(bus.request('svc.fast', 0, { signal: ac.signal })).resolves.toBe('ok')
+      ac.abort()
+      expect(await Promise.all(pending)).toEqual(Array.from({ length: 25 }, () => 'ABORTED'))
+      expect(bus.stats().pendingRequests).toBe(0)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+      await bus.stop()
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+})

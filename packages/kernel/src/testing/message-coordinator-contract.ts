@@ -421,6 +421,61 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(bus.stats().pendingRequests).toBe(0)
       })
 
+      it('bug 4: subscribe refuses an unknown option key (a typo), top level or nested, with INVALID_OPTIONS naming it', async () => {
+        const bus = await setup()
+        const typos: [unknown, string][] = [[{ grup: 'g' }, 'grup']]
+        if (supportsFlowControl) {
+          typos.push([{ maxInflight: 2 }, 'maxInflight'], [{ maxInFlight: 2, queue: { limit: 2, overflow: 'reject', overflw: 'x' } }, 'queue.overflw'])
+        }
+        if (supportsBatch) typos.push([{ batch: { maxSize: 2, maxWait: 10 } }, 'batch.maxWait'])
+        for (const [o, field] of typos) {
+          const error = (await expectCode(() => bus.subscribe(`${uniquePrefix()}.x`, () => undefined, o as never), 'INVALID_OPTIONS')) as { details?: { field?: unknown } }
+          expect(error.details?.field).toBe(field)
+        }
+        expect(bus.stats().subscriptions).toBe(0)
+      })
+
+      it('bug 6: Proxy and revoked-Proxy topics, patterns and options get INVALID_TOPIC, INVALID_PATTERN or INVALID_OPTIONS, never a raw error', async () => {
+        const bus = await setup()
+        const trap = (): never => {
+          throw new Error('hostile trap')
+        }
+        const revoked = Proxy.revocable({}, {})
+        revoked.revoke()
+        const proxies: unknown[] = [new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap }), revoked.proxy, new Proxy(new String('a.b'), {})]
+        for (const t of proxies) {
+          await expectCode(() => bus.publish(t as never, 1), 'INVALID_TOPIC')
+          await expectCode(() => bus.request(t as never, 1, { timeoutMs: 1000 }), 'INVALID_TOPIC')
+          await expectCode(() => bus.subscribe(t as never, () => undefined), 'INVALID_PATTERN')
+        }
+        const p = uniquePrefix()
+        await bus.subscribe(`${p}.x`, () => 'pong')
+        for (const o of proxies.slice(0, 2)) {
+          await expectCode(() => bus.publish(`${p}.x`, 1, o as never), 'INVALID_OPTIONS')
+          await expectCode(() => bus.request(`${p}.x`, 1, o as never), 'INVALID_OPTIONS')
+          await expectCode(() => bus.subscribe(`${p}.y`, () => undefined, o as never), 'INVALID_OPTIONS')
+          await expectCode(() => bus.publish(`${p}.x`, 1, { headers: o } as never), 'INVALID_OPTIONS')
+          await expectCode(() => bus.request(`${p}.x`, 1, { signal: o } as never), 'INVALID_OPTIONS')
+        }
+        expect(bus.stats()).toMatchObject({ subscriptions: 1, pendingRequests: 0 })
+      })
+
+      it.skipIf(!supportsPayloadLimit)('bug 6: a payload that cannot be read (a revoked Proxy, a throwing getter or toJSON) is refused with INVALID_ARGUMENT when it is measured', async () => {
+        const bus = await setup({ maxPayloadBytes: 1000 })
+        const p = uniquePrefix()
+        const got = recorder()
+        await bus.subscribe(`${p}.x`, got.handler)
+        const revoked = Proxy.revocable({}, {})
+        revoked.revoke()
+        const trap = (): never => {
+          throw new Error('hostile trap')
+        }
+        const payloads: unknown[] = [revoked.proxy, new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap }), { get a() { return trap() } }, { toJSON: trap }]
+        for (const payload of payloads) await expectCode(() => bus.publish(`${p}.x`, payload), 'INVALID_ARGUMENT')
+        await settle()
+        expect(got.got).toEqual([])
+      })
+
       it('bug 8: topics and patterns with an unpaired surrogate are refused, so that no two topics share a subject', async () => {
         const bus = await setup()
         const p = uniquePrefix()
@@ -634,6 +689,21 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(bus.stats().pendingRequests).toBe(0)
       })
 
+      it('a throwing responder: the caller gets HANDLER_FAILED at once (its error as cause), not a TIMEOUT', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        await bus.subscribe(`${p}.sync`, () => {
+          throw new Error('responder boom')
+        })
+        await bus.subscribe(`${p}.async`, async () => {
+          await sleep(1)
+          throw new Error('responder boom')
+        })
+        // a timeout far beyond the wait: a TIMEOUT here means the fault was not passed on
+        for (const t of [`${p}.sync`, `${p}.async`]) await expectCode(() => bus.request(t, 1, { timeoutMs: waitTimeoutMs * 10 }), 'HANDLER_FAILED')
+        expect(bus.stats().pendingRequests).toBe(0)
+      })
+
       it('fails with ABORTED for a signal aborted before or during the request', async () => {
         const bus = await setup()
         const p = uniquePrefix()
@@ -753,6 +823,25 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(got).toEqual([0, 1, 2])
         expect(bus.stats().rejected).toBe(2)
         expect(balanced(sub.stats())).toBe(true)
+      })
+
+      it.skipIf(!supportsQueueFullToPublisher)("overflow 'reject': each refused message is also reported to onError as QUEUE_FULL", async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const failures: DeliveryFailure[] = []
+        bus.onError((f) => failures.push(f))
+        const hold = gate()
+        const sub = await bus.subscribe(`${p}.r`, () => hold.promise, { maxInFlight: 1, queue: { limit: 1, overflow: 'reject' } })
+        const pubs: Promise<unknown>[] = []
+        for (let i = 0; i < 4; i++) pubs.push(fire(bus, `${p}.r`, i))
+        await until(() => sub.stats().matched === 4, '4 matches')
+        await until(() => failures.length === 2, 'two reports')
+        expect(failures.map((f) => [f.error.code, f.subscriptionId, f.message.payload])).toEqual([
+          ['QUEUE_FULL', sub.id, 2],
+          ['QUEUE_FULL', sub.id, 3],
+        ])
+        hold.open()
+        await Promise.all(pubs)
       })
 
       it('unsubscribing counts queued messages as dropped', async () => {
