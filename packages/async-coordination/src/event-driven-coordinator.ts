@@ -1,3 +1,4 @@
+import { onAbort } from './abort-fanout.js'
 import {
   type AgentManager,
   type CoordinationHandle,
@@ -103,7 +104,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
         run.cancel(signal.reason)
         return new TaskHandle<R>(run)
       }
-      signal.addEventListener('abort', run, { once: true })
+      run.unlisten = onAbort(signal, () => run.handleEvent())
     }
     this.#scheduler.push(run, prepared.priority)
     return new TaskHandle<R>(run)

@@ -1,3 +1,4 @@
+import { onAbort } from './abort-fanout.js'
 import {
   type AgentManager,
   type AgentReply,
@@ -117,9 +118,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
       return new TaskHandle<R>(entry)
     }
     if (signal !== undefined) {
-      const onAbort = (): void => this.#cancel(entry, signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      entry.unlisten = () => signal.removeEventListener('abort', onAbort)
+      entry.unlisten = onAbort(signal, () => this.#cancel(entry, signal.reason))
     }
     this.#queue.push(entry)
     if (!this.#looping) {

@@ -1,4 +1,4 @@
-import { type AgentManager, CoordError, describeValue } from '@coord/kernel'
+import { type AgentManager, assertKnownKeys, CoordError, describeValue, toCoordError } from '@coord/kernel'
 import { PRIORITY_LANES } from './lane-scheduler.js'
 
 /** Longest deadline accepted, in milliseconds (the largest timer delay Node supports). */
@@ -29,6 +29,7 @@ function invalid(message: string, field: string, value: unknown): CoordError {
 
 function resolveTargets(targets: unknown, agents: AgentManager): string[] {
   if (typeof targets !== 'object' || targets === null) throw invalid('Expected `targets` to be { agents: [...] } or { capability }', 'targets', targets)
+  assertKnownKeys(targets, ['agents', 'capability'], '`targets`', { code: 'INVALID_TASK', path: 'targets' })
   const t = targets as { agents?: unknown; capability?: unknown }
   if (t.agents !== undefined && t.capability !== undefined) throw invalid('Expected `targets` to name `agents` or `capability`, not both', 'targets', targets)
   if (t.capability !== undefined) {
@@ -72,17 +73,30 @@ function successesNeeded(policy: unknown, targets: number): number {
   throw invalid("Expected `policy` to be 'all', 'any' or { quorum: n }", 'policy', policy)
 }
 
+const TASK_KEYS = ['targets', 'payload', 'policy', 'timeoutMs', 'signal', 'priority'] as const
+
 /**
  * Validates a coordination task and resolves its targets through the AgentManager.
  *
- * Capability targets resolve to every registered agent with that capability whose status is not `offline`.
+ * Capability targets resolve to every registered agent with that capability whose status is not `offline`. A task
+ * with an unknown key (a typo such as `timeout`), or one that cannot be read (a Proxy, a throwing getter, a revoked
+ * Proxy anywhere in it), is refused with `INVALID_TASK`, never a raw error.
  *
  * @param task - what the caller passed to `coordinate`
  * @param agents - the registry
- * @throws CoordError `INVALID_TASK` (malformed task, empty targets, bad or too-large quorum, deadline not positive, bad priority or signal), `UNKNOWN_AGENT`
+ * @throws CoordError `INVALID_TASK` (malformed, unreadable or misspelt task, empty targets, bad or too-large quorum, deadline not positive, bad priority or signal), `UNKNOWN_AGENT`
  */
 export function prepareTask(task: unknown, agents: AgentManager): PreparedTask {
+  try {
+    return readTask(task, agents)
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_TASK', 'The coordination task cannot be read')
+  }
+}
+
+function readTask(task: unknown, agents: AgentManager): PreparedTask {
   if (typeof task !== 'object' || task === null || Array.isArray(task)) throw invalid('Expected a coordination task object', 'task', task)
+  assertKnownKeys(task, TASK_KEYS, 'coordination task', { code: 'INVALID_TASK' })
   const t = task as Record<string, unknown>
   const timeoutMs = t.timeoutMs
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {

@@ -43,6 +43,8 @@ export class TaskRun implements DeadlineEntry {
   readonly result: Promise<CoordinationResult>
   payload: unknown
   signal: AbortSignal | undefined
+  /** Stops listening to the caller's signal (set by the coordinator when it listens). */
+  unlisten: (() => void) | undefined = undefined
   startedAt = -1
   done = false
   deadlineAt = 0
@@ -159,7 +161,8 @@ export class TaskRun implements DeadlineEntry {
     this.done = true
     const endedAt = this.host.clock()
     this.host.deadlines.remove(this)
-    if (this.signal !== undefined) this.signal.removeEventListener('abort', this)
+    this.unlisten?.()
+    this.unlisten = undefined
     this.signal = undefined
     this.payload = undefined
     const answered = this.#ok + this.#failed
