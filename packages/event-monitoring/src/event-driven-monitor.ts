@@ -2,7 +2,7 @@ import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
-import { assertKnownKeys, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
+import { readMonitorOptions, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 import { MonitorBase } from './monitor-base.js'
 import { SlotTable } from './slot-table.js'
@@ -68,7 +68,7 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
    */
   constructor(options: EventDrivenMonitorOptions = {}) {
     super()
-    assertKnownKeys(options, [...SHARED_KEYS, 'tickMs', 'checkMinFactor', 'checkMaxFactor'], 'options')
+    options = readMonitorOptions(options, [...SHARED_KEYS, 'tickMs', 'checkMinFactor', 'checkMaxFactor'])
     const shared = resolveSharedOptions(options)
     const tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
     this.#checkMin = numberOption(options.checkMinFactor, 'checkMinFactor', 0.25, 0, true)

@@ -114,7 +114,13 @@ export class HealthCore {
    * @throws CoordError `INVALID_ARGUMENT`, `ALREADY_WATCHED`, `SHUTTING_DOWN` after stop
    */
   add(id: string, options: WatchOptions): AgentRecord {
-    const record = createRecord(id, options, this.now())
+    let record: AgentRecord
+    try {
+      record = createRecord(id, options, this.now())
+    } catch (e) {
+      // a Proxy, a revoked Proxy or a getter that throws in the watch options: refused like any bad option
+      throw toCoordError(e, 'INVALID_ARGUMENT', `The watch options of ${describeValue(id)} cannot be read`)
+    }
     if (this.#stopped) throw new CoordError('SHUTTING_DOWN', `Cannot watch ${describeValue(id)}: the health monitor is stopped`, { details: { id } })
     if (this.records.has(id)) throw new CoordError('ALREADY_WATCHED', `Agent ${describeValue(id)} is already watched; unwatch it first`, { details: { id } })
     this.records.set(id, record)

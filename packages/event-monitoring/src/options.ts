@@ -1,4 +1,4 @@
-import { assertNumberInRange, CoordError, describeValue, KernelEvents, type MessageCoordinator } from '@coord/kernel'
+import { assertNumberInRange, CoordError, describeValue, KernelEvents, type MessageCoordinator, toCoordError } from '@coord/kernel'
 
 /** Where the HTTP probe server listens. */
 export interface HttpOptions {
@@ -130,6 +130,35 @@ export function assertKnownKeys(options: unknown, keys: readonly string[], what:
   }
 }
 
+/**
+ * Reads a monitor's or the plugin's options once into a plain copy of their known keys (and of `http`), refusing an
+ * unknown key; a Proxy, a revoked Proxy or a getter that throws is refused with `INVALID_OPTIONS`, never a raw error.
+ *
+ * @param options - what the caller passed
+ * @param keys - the keys allowed
+ * @throws CoordError `INVALID_OPTIONS` naming the field
+ */
+export function readMonitorOptions<T>(options: T, keys: readonly string[]): T {
+  try {
+    assertKnownKeys(options, keys, 'options')
+    if (options === undefined) return options
+    const out: Record<string, unknown> = {}
+    for (const key of keys) {
+      const value = (options as Record<string, unknown>)[key]
+      if (value !== undefined) out[key] = value
+    }
+    const http = out['http']
+    if (http !== undefined && http !== false) {
+      assertKnownKeys(http, ['port', 'host'], 'http')
+      const h = http as Record<string, unknown>
+      out['http'] = { ...(h['port'] === undefined ? {} : { port: h['port'] }), ...(h['host'] === undefined ? {} : { host: h['host'] }) }
+    }
+    return out as T
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_OPTIONS', 'The monitor options cannot be read')
+  }
+}
+
 /** Keys of {@link HealthMonitorOptions}. */
 export const SHARED_KEYS = ['hysteresis', 'now', 'events', 'coordinator', 'topic', 'http', 'initiallyReady', 'unref'] as const
 
@@ -140,6 +169,15 @@ export const SHARED_KEYS = ['hysteresis', 'now', 'events', 'coordinator', 'topic
  * @throws CoordError `INVALID_OPTIONS` naming the field and the value
  */
 export function resolveSharedOptions(options: HealthMonitorOptions = {}): ResolvedOptions {
+  try {
+    return resolveShared(options)
+  } catch (e) {
+    // `instanceof` or a property read on a Proxy whose traps throw: refused like any other bad value
+    throw toCoordError(e, 'INVALID_OPTIONS', 'The monitor options cannot be read')
+  }
+}
+
+function resolveShared(options: HealthMonitorOptions): ResolvedOptions {
   const { hysteresis = 2, now = Date.now, events, coordinator, topic = 'health.changed', http = false, initiallyReady = true, unref = false } = options
   assertNumberInRange(hysteresis, 'hysteresis', { min: 1, max: 1000, integer: true, code: 'INVALID_OPTIONS' })
   if (typeof now !== 'function') fail('now', 'a function returning epoch milliseconds', now)

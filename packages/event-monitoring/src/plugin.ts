@@ -1,6 +1,6 @@
 import { type CoordPlugin, definePlugin, type HealthMonitor, type PluginContext, Tokens } from '@coord/kernel'
 import { EventDrivenMonitor } from './event-driven-monitor.js'
-import { assertKnownKeys, type HealthMonitorOptions, type HttpOptions, numberOption, resolveHttp, resolveSharedOptions } from './options.js'
+import { readMonitorOptions, type HealthMonitorOptions, type HttpOptions, numberOption, resolveHttp, resolveSharedOptions } from './options.js'
 import { PollingMonitor } from './polling-monitor.js'
 
 /** Options of {@link eventMonitoringPlugin}. */
@@ -96,8 +96,7 @@ function shared(options: EventMonitoringOptions, ctx: PluginContext): HealthMoni
  * ```
  */
 export function eventMonitoringPlugin(options: EventMonitoringOptions = {}): CoordPlugin<HealthMonitor> {
-  assertKnownKeys(options, KEYS, 'options')
-  const o = options ?? {}
+  const o = readMonitorOptions(options, KEYS) ?? {}
   // Validate everything now, never later inside startup.
   resolveSharedOptions({
     ...(o.hysteresis === undefined ? {} : { hysteresis: o.hysteresis }),

@@ -1,6 +1,6 @@
 import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import { HealthCore, type MonitorStats } from './health-core.js'
-import { assertKnownKeys, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
+import { readMonitorOptions, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { MonitorBase } from './monitor-base.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 
@@ -28,7 +28,7 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
    */
   constructor(options: PollingMonitorOptions = {}) {
     super()
-    assertKnownKeys(options, [...SHARED_KEYS, 'intervalMs'], 'options')
+    options = readMonitorOptions(options, [...SHARED_KEYS, 'intervalMs'])
     const shared = resolveSharedOptions(options)
     this.#intervalMs = numberOption(options.intervalMs, 'intervalMs', 10_000, 0, true, 2 ** 31 - 1)
     this.core = new HealthCore(shared, { onStatus: () => {}, onCheckSettled: () => {} }, 'PollingMonitor')

@@ -21,8 +21,19 @@ export interface ProbeServer {
 }
 
 function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) })
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) })
   res.end(body)
+}
+
+/**
+ * Renders a name from the registry for a probe body: a JSON string (quotes, backslashes, line breaks and control
+ * characters escaped) with `<`, `>` and `&` escaped too, so an agent id can neither add a line to the body nor
+ * be read as markup.
+ *
+ * @param name - an agent id or manager name
+ */
+export function quoteName(name: string): string {
+  return JSON.stringify(name).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /**
@@ -43,7 +54,7 @@ export function startProbeServer(address: { readonly port: number; readonly host
     if (path === '/livez') {
       const r = handlers.reasons()
       if (handlers.live()) send(res, 200, 'ok\n')
-      else send(res, 503, `not live: dead critical managers [${r.deadManagers.join(', ')}], dead critical agents [${r.deadAgents.join(', ')}]\n`)
+      else send(res, 503, `not live: dead critical managers [${r.deadManagers.map(quoteName).join(', ')}], dead critical agents [${r.deadAgents.map(quoteName).join(', ')}]\n`)
     } else if (path === '/readyz') {
       if (handlers.ready()) send(res, 200, 'ok\n')
       else send(res, 503, `not ready: kernel phase ${handlers.reasons().phase ?? 'not started'}${handlers.live() ? '' : ', not live'}\n`)

@@ -2,7 +2,7 @@ import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { MonitorBase } from './monitor-base.js'
-import { assertKnownKeys, resolveSharedOptions, SHARED_KEYS, type TimerPerAgentMonitorOptions } from './options.js'
+import { readMonitorOptions, resolveSharedOptions, SHARED_KEYS, type TimerPerAgentMonitorOptions } from './options.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 
 /** The longest delay setTimeout accepts. */
@@ -53,7 +53,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
    */
   constructor(options: TimerPerAgentMonitorOptions = {}) {
     super()
-    assertKnownKeys(options, SHARED_KEYS, 'options')
+    options = readMonitorOptions(options, SHARED_KEYS)
     const shared = resolveSharedOptions(options)
     this.core = new HealthCore(
       shared,

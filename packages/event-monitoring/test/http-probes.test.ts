@@ -42,6 +42,19 @@ describe.each([
     expect((await fetch(`${base}/livez`)).status).toBe(200)
   })
 
+  it('/livez escapes the dead agent ids it echoes: each a quoted JSON string, markup characters escaped, nosniff', async () => {
+    const { base, monitor } = await start(make(new KernelEvents()))
+    const id = '<script>alert("x")</script>&'
+    monitor.watch(id, { heartbeatIntervalMs: 60_000, critical: true })
+    monitor.report(id, 'dead', 'crashed')
+    const live = await fetch(`${base}/livez`)
+    expect(live.status).toBe(503)
+    expect(live.headers.get('x-content-type-options')).toBe('nosniff')
+    const body = await live.text()
+    expect(body).not.toMatch(/[<>&]/)
+    expect(body).toContain(String.raw`"\u003cscript\u003ealert(\"x\")\u003c/script\u003e\u0026"`)
+  })
+
   it('answers /readyz 503 while the kernel is starting or stopping', async () => {
     const events = new KernelEvents()
     const { base } = await start(make(events))
