@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url'
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { arch, cpus, platform, release, totalmem } from 'node:os'
 import type { MachineInfo } from './results.js'
@@ -42,4 +44,19 @@ export function packageVersions(): Record<string, string> {
   for (const name of OTHER_PACKAGES) out[name] = versionAt(new URL(`node_modules/${name}/package.json`, harnessRoot)) ?? 'not installed'
   out.typescript = versionAt(new URL('node_modules/typescript/package.json', repoRoot)) ?? 'not installed'
   return out
+}
+
+/**
+ * The repository's commit the run measured (`git rev-parse --short HEAD`, with `-dirty` when the work tree has
+ * changes), or undefined outside a git checkout.
+ */
+export function sourceCommit(): string | undefined {
+  try {
+    const opts = { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] }
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== ''
+    return sha === '' ? undefined : `${sha}${dirty ? '-dirty' : ''}`
+  } catch {
+    return undefined
+  }
 }

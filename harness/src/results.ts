@@ -258,6 +258,8 @@ export interface HarnessResults {
   readonly loadAverageEnd?: readonly [number, number, number]
   /** How long the whole run took, in milliseconds. */
   readonly durationMs?: number
+  /** The repository commit measured, with `-dirty` when the work tree had changes. */
+  readonly commit?: string
   /** The third-party plugin measured with `--plugin`, and whether it passed its contract suite. */
   readonly plugin?: { readonly name: string; readonly protocol: ProtocolName; readonly contract: 'passed' | 'failed' }
 }

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os'
 import { findGc } from './gc.js'
-import { machineInfo, packageVersions } from './machine.js'
+import { machineInfo, packageVersions, sourceCommit } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
 import type { Candidate, HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
 import { assertProtocolResult, floorViolations } from './validate-result.js'
@@ -144,6 +144,8 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
   } finally {
     process.off('unhandledRejection', onStray)
   }
+  // the commit is read only for a real run (tests pass their own machine)
+  const commit = options.machine === undefined ? sourceCommit() : undefined
   const results: HarnessResults = {
     generatedAt: new Date().toISOString(),
     machine: options.machine ?? machineInfo(),
@@ -152,6 +154,7 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
     protocols: runs,
     loadAverage: [l1, l5, l15],
     loadAverageEnd: loadavg() as [number, number, number],
+    ...(commit === undefined ? {} : { commit }),
     durationMs: Number(process.hrtime.bigint() - runStarted) / 1e6,
     ...(options.candidate === undefined ? {} : { plugin: { name: options.candidate.name, protocol: options.candidate.protocol, contract: options.contract ?? 'failed' } }),
   }

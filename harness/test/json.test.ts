@@ -6,7 +6,7 @@ describe('toJson', () => {
   const json = toJson(fixtureResults({ loadAverage: [0.1, 0.2, 0.3], loadAverageEnd: [0.4, 0.5, 0.6], durationMs: 1000 }))
 
   it('has the shape of coord-012.json, with the run conditions', () => {
-    expect(Object.keys(json)).toEqual(['schemaVersion', 'generatedAt', 'quick', 'machine', 'loadAverageStart', 'loadAverageEnd', 'durationMs', 'packages', 'protocols'])
+    expect(Object.keys(json)).toEqual(['schemaVersion', 'generatedAt', 'quick', 'machine', 'loadAverageStart', 'loadAverageEnd', 'durationMs', 'packages', 'commit', 'protocols'])
     expect(json.schemaVersion).toBe(JSON_SCHEMA_VERSION)
     expect(json.quick).toBe(false)
     expect(json.loadAverageStart).toEqual([0.1, 0.2, 0.3])

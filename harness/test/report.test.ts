@@ -50,6 +50,7 @@ describe('renderReport', () => {
     expect(timed).toContain('| Load average at end (1, 5, 15 min) | 0.70, 1.00, 1.00 |')
     expect(timed).toContain('| Duration of the run | 61.23 s |')
     expect(timed).not.toContain('the machine was busy')
+    expect(renderReport(fixtureResults({ commit: 'abc1234' }))).toContain('| Commit measured | abc1234 |')
   })
 
   it('warns when the machine was busy at the start or the end', () => {

@@ -27,6 +27,8 @@ export interface JsonReport {
   readonly durationMs: number | null
   /** Package versions by name. */
   readonly packages: Readonly<Record<string, string>>
+  /** The repository commit measured (with `-dirty` for local changes), or null. */
+  readonly commit: string | null
   /** One entry per protocol run, in run order. */
   readonly protocols: readonly {
     /** The protocol. */
@@ -63,6 +65,7 @@ export function toJson(results: HarnessResults): JsonReport {
     loadAverageEnd: results.loadAverageEnd ?? null,
     durationMs: results.durationMs ?? null,
     packages: { ...results.packages },
+    commit: results.commit ?? null,
     protocols: results.protocols.map((run) => ({
       protocol: run.protocol,
       baselines: run.result?.baselines ?? null,

@@ -177,6 +177,7 @@ export function renderReport(results: HarnessResults): string {
     `| Memory | ${cell(m.memory)} |`,
     `| OS | ${cell(m.os)} |`,
     `| Node | ${cell(m.node)} |`,
+    ...(results.commit === undefined ? [] : [`| Commit measured | ${cell(results.commit)} |`]),
     `| Load average at start (1, 5, 15 min) | ${load(results.loadAverage)} |`,
     `| Load average at end (1, 5, 15 min) | ${load(results.loadAverageEnd)} |`,
     ...(results.durationMs !== undefined ? [`| Duration of the run | ${formatValue(results.durationMs / 1000)} s |`] : []),
