@@ -55,7 +55,9 @@ describe('renderReport', () => {
 
   it('warns when the machine was busy at the start or the end', () => {
     expect(renderReport(fixtureResults({ loadAverage: [1.2, 1, 1] }))).toContain('**Warning: the machine was busy**')
-    expect(renderReport(fixtureResults({ loadAverage: [0.2, 1, 1], loadAverageEnd: [1.1, 1, 1] }))).toContain('**Warning: the machine was busy**')
+    expect(renderReport(fixtureResults({ loadAverage: [0.2, 1, 1], loadAverageEnd: [2.1, 1, 1] }))).toContain('**Warning: the machine was busy**')
+    // the harness keeps one core busy itself: an end load of 1.9 on 2 cores is the harness plus 0.9 of other work
+    expect(renderReport(fixtureResults({ loadAverage: [0.2, 1, 1], loadAverageEnd: [1.9, 1, 1] }))).not.toContain('the machine was busy')
   })
 
   it("states each baseline's shape", () => {

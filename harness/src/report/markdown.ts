@@ -158,7 +158,7 @@ export function renderReport(results: HarnessResults): string {
     lines.push(`Third-party plugin **${p.name}** (${p.protocol}) measured as the series \`plugin:${p.name}\`; its contract suite **${p.contract}**${p.contract === 'failed' ? ': its figures are not comparable until it passes' : ''}.`, '')
   }
   if (busyMachine(results)) {
-    lines.push(`> **Warning: the machine was busy** (1-minute load average ${load(results.loadAverage)} at the start, ${load(results.loadAverageEnd)} at the end, above half of ${m.cpus} cores). Timings, and the verdicts nearest their limits, are not to be trusted from this run.`, '')
+    lines.push(`> **Warning: the machine was busy** (1-minute load average ${load(results.loadAverage)} at the start, ${load(results.loadAverageEnd)} at the end, above half of ${m.cpus} cores; the harness's own thread is counted out of the end figure). Timings, and the verdicts nearest their limits, are not to be trusted from this run.`, '')
   }
   lines.push(
     'Every figure comes from this run: each series is the median of its samples, taken interleaved with the other series of the same metric, ' +
