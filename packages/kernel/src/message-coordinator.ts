@@ -47,7 +47,10 @@ export interface SubscribeOptions {
    * @defaultValue unbounded
    */
   readonly maxInFlight?: number
-  /** Bounds the queue of messages waiting for `maxInFlight` or a batch; what overflows is counted. */
+  /**
+   * Bounds the queue of messages waiting for `maxInFlight` or a batch; what overflows is counted. It needs
+   * `maxInFlight` (or `batch`): alone it would bound nothing, and is refused with `INVALID_OPTIONS`.
+   */
   readonly queue?: { readonly limit: number; readonly overflow: OverflowPolicy }
   /** Delivery guarantee, where the transport offers a choice. In process, delivery is a direct call. */
   readonly delivery?: 'at-most-once' | 'at-least-once'

@@ -3,7 +3,8 @@ import { CoordError, describeValue, toCoordError } from './errors.js'
 import { KernelEvents } from './events.js'
 import { readOptions } from './known-keys.js'
 import { asPlugin, type CoordPlugin, type PluginContext, type PluginMode } from './plugin.js'
-import { abandonThenable, isThenable, stopInstance } from './stop-instances.js'
+import { abandonThenable, stopInstance } from './stop-instances.js'
+import { isThenable } from './thenable.js'
 import type { Token } from './tokens.js'
 
 /** Options of {@link registerPlugin}. */

@@ -33,20 +33,6 @@ export async function stopInReverse(instances: readonly unknown[], label: (index
 }
 
 /**
- * True when `value` has a `then` function (or a `then` that cannot be read): a promise where an implementation was expected.
- *
- * @param value - what a factory returned
- */
-export function isThenable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
-  try {
-    return typeof (value as { then?: unknown }).then === 'function'
-  } catch {
-    return true
-  }
-}
-
-/**
  * Lets go of a thenable a factory returned instead of an implementation: its rejection is handled (never an unhandled
  * rejection), and what it resolves to is stopped, since nothing else will ever hold it.
  *

@@ -1,4 +1,4 @@
-import { CoordError, type Message, type OverflowPolicy, type SubscriptionStats, toCoordError } from '@coord/kernel'
+import { CoordError, isThenable, type Message, type OverflowPolicy, type SubscriptionStats, toCoordError } from '@coord/kernel'
 
 /** What the pipeline tells the coordinator about a message it gave up on or a handler that failed. */
 export type PipelineFailure = (reason: 'handler-error' | 'dropped', error: CoordError, message: Message) => void
@@ -35,7 +35,11 @@ interface Entry {
   readonly settle: Settle | undefined
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
+/**
+ * Follows what a handler returned when {@link isThenable} says to: a `then` that cannot be read or that throws (a
+ * revoked Proxy, a throwing getter) makes the promise reject, a handler fault like any other, and never throws here.
+ */
+const adopt = (result: unknown): Promise<unknown> => new Promise((resolve) => resolve(result))
 
 /**
  * One subscription's local delivery: counters, the `maxInFlight` gate, the bounded queue and batch coalescing.
@@ -233,7 +237,7 @@ export class DeliveryPipeline {
     }
     this.#inFlightCalls++
     this.#inFlightMessages += n
-    result.then(
+    adopt(result).then(
       (value) => this.#settleAsync(entries, { ok: true, value }),
       (e: unknown) => this.#settleAsync(entries, { ok: false, error: handlerError(e, entries[0]!.message.topic) }),
     )
@@ -257,7 +261,7 @@ export class DeliveryPipeline {
     const entries: readonly Entry[] = [{ message, settle }]
     this.#inFlightCalls++
     this.#inFlightMessages++
-    result.then(
+    adopt(result).then(
       (value) => this.#settleAsync(entries, { ok: true, value }),
       (e: unknown) => this.#settleAsync(entries, { ok: false, error: handlerError(e, message.topic) }),
     )

@@ -19,8 +19,11 @@ const KNOWN_SUBSCRIBE = ['group', 'groupStrategy', 'maxInFlight', 'queue', 'deli
 /**
  * Validates subscribe options, naming the field and the value; returns them (or `{}`).
  *
+ * `queue` without `maxInFlight` is refused on a subscription without `batch`, as in process: every message would go to
+ * the handler at once and the queue would never fill.
+ *
  * @param options - what the caller passed
- * @throws CoordError `INVALID_OPTIONS` naming the field (an unknown key, top level or in `queue`/`batch`, or one that cannot be read, included)
+ * @throws CoordError `INVALID_OPTIONS` naming the field (an unknown key, top level or in `queue`/`batch`, one that cannot be read, and `maxInFlight` missing beside `queue` included)
  */
 export function validateSubscribeOptions(options: AnySubscribeOptions | undefined): AnySubscribeOptions {
   // read once into a plain copy (nested `queue` and `batch` too); an unknown key, or one that cannot be read, is refused
@@ -56,6 +59,11 @@ export function validateSubscribeOptions(options: AnySubscribeOptions | undefine
     if (o.batch.maxWaitMs !== undefined) assertNumberInRange(o.batch.maxWaitMs, 'batch.maxWaitMs', { min: 0, code: 'INVALID_OPTIONS' })
   }
   if (o.durable !== undefined) assertNonEmptyString(o.durable, 'durable', 'INVALID_OPTIONS')
+  if (o.queue !== undefined && o.maxInFlight === undefined && o.batch === undefined) {
+    throw new CoordError('INVALID_OPTIONS', 'Subscribe option `queue` needs `maxInFlight`: without it every message goes to the handler at once and the queue never fills', {
+      details: { field: 'maxInFlight', value: undefined },
+    })
+  }
   return o
 }
 

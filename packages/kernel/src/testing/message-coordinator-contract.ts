@@ -435,6 +435,24 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(bus.stats().subscriptions).toBe(0)
       })
 
+      it.skipIf(!supportsFlowControl)('bug 4: `queue` without `maxInFlight` (or with the typo `maxInflight`) is refused with INVALID_OPTIONS naming it, never an unbounded subscription', async () => {
+        const bus = await setup()
+        const refused: [unknown, string][] = [
+          [{ queue: { limit: 2, overflow: 'drop-newest' } }, 'maxInFlight'],
+          [{ maxInflight: 2, queue: { limit: 2, overflow: 'reject' } }, 'maxInflight'],
+        ]
+        for (const [o, field] of refused) {
+          const error = (await expectCode(() => bus.subscribe(`${uniquePrefix()}.q`, async () => undefined, o as never), 'INVALID_OPTIONS')) as { details?: { field?: unknown } }
+          expect(error.details?.field).toBe(field)
+        }
+        expect(bus.stats().subscriptions).toBe(0)
+        if (supportsBatch) {
+          // a batch subscription's queue fills while a batch waits: it needs no maxInFlight
+          await bus.subscribe(`${uniquePrefix()}.b`, () => undefined, { queue: { limit: 2, overflow: 'drop-newest' }, batch: { maxSize: 10 } })
+          expect(bus.stats().subscriptions).toBe(1)
+        }
+      })
+
       it('bug 6: Proxy and revoked-Proxy topics, patterns and options get INVALID_TOPIC, INVALID_PATTERN or INVALID_OPTIONS, never a raw error', async () => {
         const bus = await setup()
         const trap = (): never => {
@@ -619,6 +637,57 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         } finally {
           process.off('unhandledRejection', onUnhandled)
         }
+      })
+
+      it('bug 5: a handler returning a revoked Proxy or an object whose `then` getter throws, or throwing a revoked Proxy, is isolated as HANDLER_FAILED', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const failures: DeliveryFailure[] = []
+        bus.onError((f) => failures.push(f))
+        const revoked = Proxy.revocable({}, {})
+        revoked.revoke()
+        const badThen = Object.defineProperty({}, 'then', {
+          get: () => {
+            throw new Error('then getter')
+          },
+        })
+        const hostile: MessageHandler[] = [
+          () => revoked.proxy,
+          () => badThen,
+          () => {
+            throw revoked.proxy
+          },
+          async () => {
+            throw revoked.proxy
+          },
+        ]
+        const subs: Subscription[] = []
+        for (const handler of hostile) subs.push(await bus.subscribe(`${p}.x`, handler))
+        // the same handlers behind maxInFlight, which takes another path than a direct call
+        if (supportsFlowControl) for (const handler of hostile) subs.push(await bus.subscribe(`${p}.x`, handler, { maxInFlight: 2 }))
+        const after = recorder<number>()
+        await bus.subscribe(`${p}.x`, after.handler)
+        for (let i = 0; i < 5; i++) await bus.publish(`${p}.x`, i)
+        const reported = (sub: Subscription): DeliveryFailure[] => failures.filter((f) => f.subscriptionId === sub.id && f.reason === 'handler-error')
+        const payloads = (sub: Subscription): Set<unknown> => new Set(reported(sub).map((f) => f.message.payload))
+        await until(() => after.got.length === 5 && subs.every((s) => payloads(s).size === 5 && s.stats().inFlight === 0), 'every delivery, and each hostile handler failing on each message')
+        await settle()
+        expect(after.got.map((m) => m.payload)).toEqual([0, 1, 2, 3, 4])
+        expect(failures.every((f) => f.error.code === 'HANDLER_FAILED')).toBe(true)
+        for (const sub of subs) {
+          // a transport that redelivers a failed message (at-least-once) calls the handler again: each call is reported once
+          const s = sub.stats()
+          expect(reported(sub).length).toBe(s.failed)
+          expect(s.delivered).toBe(s.failed + s.inFlight)
+          expect(balanced(s)).toBe(true)
+          expect(payloads(sub)).toEqual(new Set([0, 1, 2, 3, 4]))
+        }
+        // as a responder, each fails the request at once with HANDLER_FAILED: a TIMEOUT here means the fault was lost
+        for (const [i, handler] of hostile.entries()) {
+          await bus.subscribe(`${p}.ask.${i}`, handler)
+          await expectCode(() => bus.request(`${p}.ask.${i}`, i, { timeoutMs: waitTimeoutMs * 10 }), 'HANDLER_FAILED')
+        }
+        expect(bus.stats().pendingRequests).toBe(0)
       })
 
       it('onError returns a function that stops the listener', async () => {
