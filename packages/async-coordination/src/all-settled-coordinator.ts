@@ -1,23 +1,10 @@
-import {
-  type AgentManager,
-  type AgentReply,
-  type CoordinationHandle,
-  type CoordinationOutcome,
-  type CoordinationResult,
-  type CoordinationStats,
-  type CoordinationTask,
-  CoordError,
-  type MessageCoordinator,
-  type UnifiedCoordinationSystem,
-} from '@coord/kernel'
+import { type AgentReply, type CoordinationHandle, type CoordinationOutcome, type CoordinationResult, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
 import { setMaxListeners } from 'node:events'
 import { newRequestController } from './controller-pool.js'
-import { assertDeps } from './deps.js'
-import type { CoordinatorDeps } from './event-driven-coordinator.js'
+import { CoordinatorBase } from './coordinator-base.js'
 import { TaskHandle } from './handle.js'
-import { type AsyncCoordinationOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'
-import { type Decision, decide, MAX_TIMEOUT_MS, type PreparedTask, prepareTask } from './task-input.js'
+import { type Decision, decide, MAX_TIMEOUT_MS, type PreparedTask } from './task-input.js'
 
 /** How far past the task's deadline the bus's own request timeout is set, so that the deadline decides first. */
 const BACKSTOP_MS = 20
@@ -56,7 +43,8 @@ class LiveTask {
  * over the requests. Once the replies so far decide the policy (met, or no longer reachable), it aborts the requests
  * still outstanding, so `'any'`, quorum and a failing `'all'` end without waiting for the slowest target; the result
  * settles once every request has settled, which a bus guarantees for aborted requests. Input validation, replies,
- * errors and results are the same as the other two coordinators'.
+ * errors and results are the same as the other two coordinators' (`concurrency`, `pollIntervalMs` and `starvationLimit`
+ * are validated and unused).
  *
  * @example
  * ```ts
@@ -65,29 +53,8 @@ class LiveTask {
  * console.log((await result).outcome) // 'met'
  * ```
  */
-export class AllSettledCoordinator implements UnifiedCoordinationSystem {
-  readonly #agents: AgentManager
-  readonly #bus: MessageCoordinator
-  readonly #options: ResolvedOptions
+export class AllSettledCoordinator extends CoordinatorBase implements UnifiedCoordinationSystem {
   readonly #live = new Set<LiveTask>()
-  #seq = 0
-  #completed = 0
-  #late = 0
-  #closed = false
-
-  /**
-   * Creates a coordinator over a registry and a bus.
-   *
-   * @param deps - the AgentManager and the MessageCoordinator
-   * @param options - topic convention and clock (`concurrency`, `pollIntervalMs` and `starvationLimit` are validated and unused)
-   * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
-   */
-  constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
-    assertDeps(deps)
-    this.#options = resolveOptions(options)
-    this.#agents = deps.agents
-    this.#bus = deps.bus
-  }
 
   /**
    * Validates a task, sends its requests at once and returns its handle.
@@ -96,9 +63,8 @@ export class AllSettledCoordinator implements UnifiedCoordinationSystem {
    * @throws CoordError `INVALID_TASK`, `UNKNOWN_AGENT`, `SHUTTING_DOWN`
    */
   coordinate<R = unknown, P = unknown>(task: CoordinationTask<P>): CoordinationHandle<R> {
-    if (this.#closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
-    const prepared = prepareTask(task, this.#agents)
-    const id = `task-${++this.#seq}`
+    const prepared = this.admit(task)
+    const id = `task-${++this.seq}`
     const entry = new LiveTask(id, newRequestController())
     entry.result = this.#run(entry, prepared)
     return new TaskHandle<R>(entry)
@@ -106,36 +72,31 @@ export class AllSettledCoordinator implements UnifiedCoordinationSystem {
 
   /** A snapshot of the counters (`queued` is always 0: every task starts at once). */
   stats(): CoordinationStats {
-    return { queued: 0, running: this.#live.size, completed: this.#completed, lateReplies: this.#late }
+    return { queued: 0, running: this.#live.size, completed: this.completed, lateReplies: this.late }
   }
 
   /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every running task has ended. */
   async drain(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     await Promise.all([...this.#live].map((t) => t.result))
   }
 
   /** Refuses new tasks and cancels every running one (they end as `cancelled`). Safe to call twice. */
   async stop(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
     const live = [...this.#live]
     for (const t of live) t.cancel(reason)
     await Promise.all(live.map((t) => t.result))
   }
 
-  /** Same as {@link AllSettledCoordinator.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
-  }
-
   async #run(entry: LiveTask, task: PreparedTask): Promise<CoordinationResult> {
-    const { clock, topicFor } = this.#options
+    const { clock, topicFor } = this.options
     const { targets, payload, need, timeoutMs } = task
     const startedAt = clock()
     if (task.signal?.aborted === true) {
       entry.ended = true
-      this.#completed++
+      this.completed++
       return this.#result(entry.id, 'cancelled', [], [...targets], startedAt, startedAt, false)
     }
     this.#live.add(entry)
@@ -171,19 +132,19 @@ export class AllSettledCoordinator implements UnifiedCoordinationSystem {
     // The caller's signal aborts the combined signal without going through cancel(): that ends the task too.
     const over = (): boolean => entry.ended || (entry.ended = signal.aborted)
     const onValue = (i: number, value: unknown): void => {
-      if (over()) this.#late++
+      if (over()) this.late++
       else record(i, replyFromValue(targets[i]!, value, clock() - startedAt))
     }
     const onError = (i: number, error: unknown): void => {
       if (over()) {
-        if (!isOwnAbort(error, signal)) this.#late++
+        if (!isOwnAbort(error, signal)) this.late++
       } else record(i, replyFromError(targets[i]!, error, clock() - startedAt))
     }
     const options = { timeoutMs: Math.min(timeoutMs + BACKSTOP_MS, MAX_TIMEOUT_MS), signal }
     const requests: Promise<void>[] = []
     for (let i = 0; i < targets.length; i++) {
       try {
-        requests.push(this.#bus.request(topicFor(targets[i]!), payload, options).then((v) => onValue(i, v), (e: unknown) => onError(i, e)))
+        requests.push(this.bus.request(topicFor(targets[i]!), payload, options).then((v) => onValue(i, v), (e: unknown) => onError(i, e)))
       } catch (e) {
         onError(i, e)
       }
@@ -194,7 +155,7 @@ export class AllSettledCoordinator implements UnifiedCoordinationSystem {
     const outcome: CoordinationOutcome = d !== 'pending' ? d : timedOut ? 'timeout' : 'cancelled'
     entry.ended = true
     this.#live.delete(entry)
-    this.#completed++
+    this.completed++
     const pending: string[] = []
     for (let i = 0; i < targets.length; i++) if (!answered[i]) pending.push(targets[i]!)
     return this.#result(entry.id, outcome, replies, pending, startedAt, clock(), true)

@@ -1,29 +1,12 @@
 import { onAbort } from './abort-fanout.js'
-import {
-  type AgentManager,
-  type CoordinationHandle,
-  type CoordinationStats,
-  type CoordinationTask,
-  CoordError,
-  type MessageCoordinator,
-  type UnifiedCoordinationSystem,
-} from '@coord/kernel'
+import { type CoordinationHandle, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
 import { ControllerPool } from './controller-pool.js'
+import { CoordinatorBase, type CoordinatorDeps } from './coordinator-base.js'
 import { DeadlineQueue } from './deadline-queue.js'
-import { assertDeps } from './deps.js'
 import { TaskHandle } from './handle.js'
 import { LaneScheduler } from './lane-scheduler.js'
-import { type AsyncCoordinationOptions, resolveOptions } from './options.js'
-import { prepareTask } from './task-input.js'
+import type { AsyncCoordinationOptions } from './options.js'
 import { type RunHost, TaskRun } from './task-run.js'
-
-/** What both coordinators run on: the kernel's registry and bus contracts. */
-export interface CoordinatorDeps {
-  /** Resolves targets. */
-  readonly agents: AgentManager
-  /** Carries the requests. */
-  readonly bus: MessageCoordinator
-}
 
 /**
  * The enhanced coordinator: many tasks in flight, each completing on the reply that decides it, with no polling.
@@ -43,8 +26,7 @@ export interface CoordinatorDeps {
  * console.log((await result).outcome) // 'met'
  * ```
  */
-export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
-  readonly #agents: AgentManager
+export class EventDrivenCoordinator extends CoordinatorBase implements UnifiedCoordinationSystem {
   readonly #host: RunHost
   readonly #scheduler: LaneScheduler<TaskRun>
   readonly #deadlines = new DeadlineQueue()
@@ -52,12 +34,8 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
   #liveHead: TaskRun | undefined = undefined
   #liveCount = 0
   readonly #idle: (() => void)[] = []
-  #seq = 0
   #queued = 0
   #running = 0
-  #completed = 0
-  #late = 0
-  #closed = false
 
   /**
    * Creates a coordinator over a registry and a bus.
@@ -67,9 +45,8 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
    */
   constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
-    assertDeps(deps)
-    const o = resolveOptions(options)
-    this.#agents = deps.agents
+    super(deps, options)
+    const o = this.options
     const pool = new ControllerPool(o.concurrency)
     this.#host = {
       clock: o.clock,
@@ -80,7 +57,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
       deadlines: this.#deadlines,
       settled: (run) => this.#settled(run),
       lateReply: () => {
-        this.#late++
+        this.late++
       },
     }
     this.#scheduler = new LaneScheduler<TaskRun>(o.concurrency, o.starvationLimit, (run) => this.#start(run))
@@ -93,9 +70,8 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
    * @throws CoordError `INVALID_TASK`, `UNKNOWN_AGENT`, `SHUTTING_DOWN`
    */
   coordinate<R = unknown, P = unknown>(task: CoordinationTask<P>): CoordinationHandle<R> {
-    if (this.#closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
-    const prepared = prepareTask(task, this.#agents)
-    const run = new TaskRun(this.#host, `task-${++this.#seq}`, prepared, this.#host.clock())
+    const prepared = this.admit(task)
+    const run = new TaskRun(this.#host, `task-${++this.seq}`, prepared, this.#host.clock())
     this.#link(run)
     this.#queued++
     const signal = prepared.signal
@@ -112,30 +88,25 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
 
   /** A snapshot of the counters. */
   stats(): CoordinationStats {
-    return { queued: this.#queued, running: this.#running, completed: this.#completed, lateReplies: this.#late }
+    return { queued: this.#queued, running: this.#running, completed: this.completed, lateReplies: this.late }
   }
 
   /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every queued and running task has ended. */
   drain(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     if (this.#liveCount === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
   /** Refuses new tasks and cancels every queued and running one (they end as `cancelled`). Safe to call twice. */
   stop(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
     // Queued tasks first, so that slots freed by cancelled running tasks start nothing.
     for (const run of this.#liveTasks()) if (!run.started) run.cancel(reason)
     for (const run of this.#liveTasks()) run.cancel(reason)
     this.#deadlines.clear()
     return Promise.resolve()
-  }
-
-  /** Same as {@link EventDrivenCoordinator.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
   }
 
   #start(run: TaskRun): void {
@@ -176,7 +147,7 @@ export class EventDrivenCoordinator implements UnifiedCoordinationSystem {
 
   #settled(run: TaskRun): void {
     this.#unlink(run)
-    this.#completed++
+    this.completed++
     if (run.started) {
       this.#running--
       this.#scheduler.release()

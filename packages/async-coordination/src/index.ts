@@ -1,6 +1,6 @@
 export { asyncCoordinationPlugin } from './plugin.js'
 export { EventDrivenCoordinator } from './event-driven-coordinator.js'
-export type { CoordinatorDeps } from './event-driven-coordinator.js'
+export type { CoordinatorDeps } from './coordinator-base.js'
 export { PollingCoordinator } from './polling-coordinator.js'
 /**
  * The competent naive baseline that the validation harness measures beside legacy and enhanced: `Promise.allSettled`

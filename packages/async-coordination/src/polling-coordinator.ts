@@ -1,23 +1,10 @@
 import { onAbort } from './abort-fanout.js'
-import {
-  type AgentManager,
-  type AgentReply,
-  type CoordinationHandle,
-  type CoordinationOutcome,
-  type CoordinationResult,
-  type CoordinationStats,
-  type CoordinationTask,
-  CoordError,
-  type MessageCoordinator,
-  type UnifiedCoordinationSystem,
-} from '@coord/kernel'
+import { type AgentReply, type CoordinationHandle, type CoordinationOutcome, type CoordinationResult, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
 import { newRequestController } from './controller-pool.js'
-import { assertDeps } from './deps.js'
-import type { CoordinatorDeps } from './event-driven-coordinator.js'
+import { CoordinatorBase } from './coordinator-base.js'
 import { TaskHandle } from './handle.js'
-import { type AsyncCoordinationOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'
-import { decide, MAX_TIMEOUT_MS, type PreparedTask, prepareTask } from './task-input.js'
+import { decide, MAX_TIMEOUT_MS, type PreparedTask } from './task-input.js'
 
 /** One task of the polling coordinator, with its reply table. */
 interface PolledTask {
@@ -49,7 +36,8 @@ function sleep(ms: number): Promise<void> {
  * Tasks run in arrival order (the priority is validated but not used to reorder, so nothing starves). A running task
  * sends one request per target, records each reply into its table as it arrives, and every `pollIntervalMs` checks the
  * table: it ends when the policy is met or can no longer be met, when cancelled, or at the first check past its
- * deadline. This is the old system's behaviour, kept plain as the baseline and the fallback.
+ * deadline. This is the old system's behaviour, kept plain as the baseline and the fallback (`concurrency` and
+ * `starvationLimit` are validated and unused).
  *
  * @example
  * ```ts
@@ -57,32 +45,11 @@ function sleep(ms: number): Promise<void> {
  * const { result } = uc.coordinate({ targets: { capability: 'plan' }, payload: {}, timeoutMs: 500 })
  * ```
  */
-export class PollingCoordinator implements UnifiedCoordinationSystem {
-  readonly #agents: AgentManager
-  readonly #bus: MessageCoordinator
-  readonly #options: ResolvedOptions
+export class PollingCoordinator extends CoordinatorBase implements UnifiedCoordinationSystem {
   readonly #queue: PolledTask[] = []
   #current: PolledTask | undefined = undefined
   #loop: Promise<void> = Promise.resolve()
   #looping = false
-  #seq = 0
-  #completed = 0
-  #late = 0
-  #closed = false
-
-  /**
-   * Creates a coordinator over a registry and a bus.
-   *
-   * @param deps - the AgentManager and the MessageCoordinator
-   * @param options - poll interval, topic convention, clock (`concurrency` and `starvationLimit` are validated and unused)
-   * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
-   */
-  constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
-    assertDeps(deps)
-    this.#options = resolveOptions(options)
-    this.#agents = deps.agents
-    this.#bus = deps.bus
-  }
 
   /**
    * Validates a task, queues it and returns its handle at once.
@@ -91,16 +58,15 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
    * @throws CoordError `INVALID_TASK`, `UNKNOWN_AGENT`, `SHUTTING_DOWN`
    */
   coordinate<R = unknown, P = unknown>(task: CoordinationTask<P>): CoordinationHandle<R> {
-    if (this.#closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
-    const prepared = prepareTask(task, this.#agents)
+    const prepared = this.admit(task)
     let resolve!: (result: CoordinationResult) => void
     const result = new Promise<CoordinationResult>((r) => {
       resolve = r
     })
     const entry: PolledTask = {
-      id: `task-${++this.#seq}`,
+      id: `task-${++this.seq}`,
       task: prepared,
-      enqueuedAt: this.#options.clock(),
+      enqueuedAt: this.options.clock(),
       result,
       resolve,
       startedAt: -1,
@@ -130,27 +96,22 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
 
   /** A snapshot of the counters. */
   stats(): CoordinationStats {
-    return { queued: this.#queue.filter((t) => !t.done).length, running: this.#current === undefined ? 0 : 1, completed: this.#completed, lateReplies: this.#late }
+    return { queued: this.#queue.filter((t) => !t.done).length, running: this.#current === undefined ? 0 : 1, completed: this.completed, lateReplies: this.late }
   }
 
   /** Refuses new tasks (`SHUTTING_DOWN`) and resolves once every queued and running task has ended. */
   async drain(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     while (this.#looping) await this.#loop
   }
 
   /** Refuses new tasks and cancels every queued and running one (they end as `cancelled`). Safe to call twice. */
   async stop(): Promise<void> {
-    this.#closed = true
+    this.closed = true
     const reason = new CoordError('SHUTTING_DOWN', 'The coordinator was stopped')
     for (const t of this.#queue) this.#cancel(t, reason)
     if (this.#current !== undefined) this.#cancel(this.#current, reason)
     while (this.#looping) await this.#loop
-  }
-
-  /** Same as {@link PollingCoordinator.stop}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop()
   }
 
   async #runLoop(): Promise<void> {
@@ -169,7 +130,7 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
   }
 
   async #execute(t: PolledTask): Promise<void> {
-    const { clock, topicFor, pollIntervalMs } = this.#options
+    const { clock, topicFor, pollIntervalMs } = this.options
     const { targets, payload, timeoutMs, need } = t.task
     t.startedAt = clock()
     t.controller = newRequestController()
@@ -178,13 +139,13 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
     const requestTimeoutMs = Math.min(timeoutMs + 2 * pollIntervalMs, MAX_TIMEOUT_MS)
     for (const agentId of targets) {
       const record = (reply: AgentReply): void => {
-        if (t.done) this.#late++
+        if (t.done) this.late++
         else if (!t.table.has(agentId)) {
           t.table.set(agentId, reply)
           t.arrivals.push(reply)
         }
       }
-      const request = (async () => this.#bus.request(topicFor(agentId), payload, { timeoutMs: requestTimeoutMs, signal }))()
+      const request = (async () => this.bus.request(topicFor(agentId), payload, { timeoutMs: requestTimeoutMs, signal }))()
       request.then(
         (value) => record(replyFromValue(agentId, value, clock() - t.startedAt)),
         (error: unknown) => {
@@ -218,10 +179,10 @@ export class PollingCoordinator implements UnifiedCoordinationSystem {
   #finish(t: PolledTask, outcome: CoordinationOutcome): void {
     if (t.done) return
     t.done = true
-    this.#completed++
+    this.completed++
     t.unlisten?.()
     t.unlisten = undefined
-    const endedAt = this.#options.clock()
+    const endedAt = this.options.clock()
     const pending = t.task.targets.filter((id) => !t.table.has(id))
     if (pending.length > 0 && t.controller !== undefined && !t.controller.signal.aborted) t.controller.abort(TASK_ENDED)
     const started = t.startedAt >= 0

@@ -1,4 +1,5 @@
 import { CoordError, describeValue, type HealthCheck, type HealthStatus } from '@coord/kernel'
+import { MAX_DELAY } from './options.js'
 
 /** Why an agent is dead: a stall, a process exit, or a signal (a report or a check). */
 export type DeathCause = 'stall' | 'exit' | 'signal'
@@ -52,8 +53,8 @@ export function createRecord(id: unknown, options: unknown, now: number): AgentR
   const o = options as Record<string, unknown>
   for (const key of Object.keys(o)) if (!WATCH_KEYS.includes(key)) bad(`options.${key}`, `one of ${WATCH_KEYS.join(', ')}`, key)
   const intervalMs = o.heartbeatIntervalMs
-  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > 2 ** 31 - 1) {
-    bad('heartbeatIntervalMs', `a finite number > 0 and <= ${2 ** 31 - 1}`, intervalMs)
+  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > MAX_DELAY) {
+    bad('heartbeatIntervalMs', `a finite number > 0 and <= ${MAX_DELAY}`, intervalMs)
   }
   const missedBeats = o.missedBeats ?? 3
   if (typeof missedBeats !== 'number' || !Number.isInteger(missedBeats) || missedBeats < 1 || missedBeats > 1000) bad('missedBeats', 'an integer in [1, 1000]', missedBeats)

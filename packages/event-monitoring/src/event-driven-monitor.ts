@@ -2,13 +2,10 @@ import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
-import { readMonitorOptions, type EventDrivenMonitorOptions, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
-import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+import { readMonitorOptions, type EventDrivenMonitorOptions, MAX_DELAY, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { MonitorBase } from './monitor-base.js'
 import { SlotTable } from './slot-table.js'
 
-/** The longest delay setTimeout accepts. */
-const MAX_DELAY = 2 ** 31 - 1
 /** The deadline queue's per-slot layout: 2 fields of the queue, then last seen and window. */
 const SLOT_STRIDE = 4
 const LAST_SEEN = 2
@@ -109,53 +106,6 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
   }
 
   /**
-   * Reports an agent dead the moment its worker thread or child process exits (from its `'exit'` event).
-   *
-   * The id must be watched; a process that has already exited is reported at once. Unwatching detaches the listener.
-   *
-   * @param id - a watched id
-   * @param target - a `worker_threads` Worker or a `child_process` ChildProcess
-   * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT` for something that emits no `'exit'`
-   */
-  watchProcess(id: string, target: ExitEmitter): void {
-    const record = this.core.get(id)
-    assertExitEmitter(target)
-    record.detachProcess?.()
-    const exited = alreadyExited(target)
-    if (exited !== undefined) {
-      record.detachProcess = undefined
-      this.core.transition(record, 'dead', exited, 'exit')
-      return
-    }
-    record.detachProcess = onExit(target, (detail) => {
-      record.detachProcess = undefined
-      this.core.transition(record, 'dead', detail, 'exit')
-    })
-  }
-
-  /**
-   * Records a heartbeat: O(1), it only moves the deadline.
-   *
-   * @param id - a watched id
-   * @throws CoordError `UNKNOWN_ID`
-   */
-  heartbeat(id: string): void {
-    this.#touch(this.core.heartbeat(id))
-  }
-
-  /**
-   * Reports a status, processed at once and subject to hysteresis.
-   *
-   * @param id - a watched id
-   * @param status - one of healthy, degraded, unhealthy, dead
-   * @param detail - why, carried by the change
-   * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
-   */
-  report(id: string, status: HealthStatus, detail?: string): void {
-    this.#touch(this.core.report(id, status, detail))
-  }
-
-  /**
    * Stops watching; removes its deadline and check from the queue and disarms the timer when nothing is left.
    *
    * @param id - the id
@@ -191,9 +141,8 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     return this.core.stop()
   }
 
-
-  /** Copies a record's last-seen time into its slot of the deadline queue's data. */
-  #touch(record: AgentRecord): void {
+  /** Copies a record's last-seen time into its slot of the queue's data: O(1), a heartbeat only moves the deadline. */
+  protected override touch(record: AgentRecord): void {
     const slot = record.slot
     if (slot >= 0) this.#deadlines.data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
   }
@@ -201,7 +150,7 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
   #armDeadline(record: AgentRecord): void {
     const slot = record.slot
     if (record.removed || slot < 0) return
-    this.#touch(record)
+    this.touch(record)
     if (record.status === 'dead') {
       this.#deadlines.cancel(slot)
       if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
@@ -214,7 +163,7 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
   #checkSettled(record: AgentRecord, status: HealthStatus): void {
     const slot = record.slot
     if (record.removed || this.core.stopped || slot < 0) return
-    this.#touch(record)
+    this.touch(record)
     const max = record.intervalMs * this.#checkMax
     const min = record.intervalMs * this.#checkMin
     record.checkPeriodMs = status === 'healthy' ? Math.min(max, Math.max(min, record.checkPeriodMs * 2)) : min
@@ -269,7 +218,7 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
         if (now < record.lastSeenAt + record.windowMs) {
           data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
           deadlines.schedule(slot, record.lastSeenAt + record.windowMs)
-        } else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+        } else core.stall(record, now)
       }
     }
     if (this.#lookaheadMs > 0 && deadlines.size > 0) deadlines.rearmUntil(now + this.#lookaheadMs, LAST_SEEN, WINDOW)

@@ -219,6 +219,16 @@ export class HealthCore {
   }
 
   /**
+   * Declares an agent dead for missing its heartbeats.
+   *
+   * @param record - the agent
+   * @param now - the clock reading that found it silent
+   */
+  stall(record: AgentRecord, now: number): void {
+    this.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+  }
+
+  /**
    * Stops watching an agent: aborts its check and detaches its process listener.
    *
    * @returns the record, or undefined when it was not watched

@@ -1,10 +1,13 @@
 import { CoordError, describeValue, type HealthChange, type HealthSnapshot, type HealthStatus } from '@coord/kernel'
 import type { Registry } from 'prom-client'
+import type { AgentRecord } from './agent-record.js'
 import type { HealthCore } from './health-core.js'
+import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 
 /**
- * What both monitors answer the same way, straight from their shared {@link HealthCore}: status, snapshot, change
- * listeners, metrics and the probe server's address.
+ * What the monitors answer the same way, straight from their shared {@link HealthCore}: status, snapshot, change
+ * listeners, metrics, the probe server's address, heartbeats, reports and process exits. A monitor moves an agent's
+ * deadline after a sign of life in {@link MonitorBase.touch}.
  */
 export abstract class MonitorBase {
   /** The shared bookkeeping: records, hysteresis, change fan-out, metrics and the probe server. */
@@ -51,6 +54,53 @@ export abstract class MonitorBase {
     return this.core.listening()
   }
 
+  /**
+   * Reports an agent dead the moment its worker thread or child process exits (from its `'exit'` event).
+   *
+   * The id must be watched; a process that has already exited is reported at once. Unwatching detaches the listener.
+   *
+   * @param id - a watched id
+   * @param target - a `worker_threads` Worker or a `child_process` ChildProcess
+   * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT` for something that emits no `'exit'`
+   */
+  watchProcess(id: string, target: ExitEmitter): void {
+    const record = this.core.get(id)
+    assertExitEmitter(target)
+    record.detachProcess?.()
+    const exited = alreadyExited(target)
+    if (exited !== undefined) {
+      record.detachProcess = undefined
+      this.core.transition(record, 'dead', exited, 'exit')
+      return
+    }
+    record.detachProcess = onExit(target, (detail) => {
+      record.detachProcess = undefined
+      this.core.transition(record, 'dead', detail, 'exit')
+    })
+  }
+
+  /**
+   * Records a heartbeat.
+   *
+   * @param id - a watched id
+   * @throws CoordError `UNKNOWN_ID`
+   */
+  heartbeat(id: string): void {
+    this.touch(this.core.heartbeat(id))
+  }
+
+  /**
+   * Reports a status, processed at once and subject to hysteresis; a report is a sign of life too.
+   *
+   * @param id - a watched id
+   * @param status - one of healthy, degraded, unhealthy, dead
+   * @param detail - why, carried by the change
+   * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
+   */
+  report(id: string, status: HealthStatus, detail?: string): void {
+    this.touch(this.core.report(id, status, detail))
+  }
+
   /** Stops timers and checks and closes the probe server. Safe to call twice. */
   abstract stop(): Promise<void>
 
@@ -58,4 +108,7 @@ export abstract class MonitorBase {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop()
   }
+
+  /** After a heartbeat or a report: moves the agent's deadline. Nothing by default (a polling monitor reads `lastSeenAt`). */
+  protected touch(_record: AgentRecord): void {}
 }

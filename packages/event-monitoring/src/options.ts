@@ -206,6 +206,9 @@ export function resolveHttp(http: HttpOptions | false | undefined): { readonly p
   return { port, host }
 }
 
+/** The longest delay setTimeout and setInterval accept. */
+export const MAX_DELAY = 2 ** 31 - 1
+
 /**
  * Validates a positive finite number option (or undefined for its default).
  *

@@ -1,6 +1,6 @@
 import { type CoordPlugin, definePlugin, type HealthMonitor, type PluginContext, Tokens } from '@coord/kernel'
 import { EventDrivenMonitor } from './event-driven-monitor.js'
-import { readMonitorOptions, type HealthMonitorOptions, type HttpOptions, numberOption, resolveHttp, resolveSharedOptions } from './options.js'
+import { readMonitorOptions, type HealthMonitorOptions, type HttpOptions, MAX_DELAY, numberOption, resolveHttp, resolveSharedOptions } from './options.js'
 import { PollingMonitor } from './polling-monitor.js'
 
 /** Options of {@link eventMonitoringPlugin}. */
@@ -105,7 +105,7 @@ export function eventMonitoringPlugin(options: EventMonitoringOptions = {}): Coo
     ...(o.unref === undefined ? {} : { unref: o.unref }),
   })
   resolveHttp(o.http)
-  numberOption(o.intervalMs, 'intervalMs', 10_000, 0, true, 2 ** 31 - 1)
+  numberOption(o.intervalMs, 'intervalMs', 10_000, 0, true, MAX_DELAY)
   numberOption(o.tickMs, 'tickMs', 10, 0, false, 60_000)
   const min = numberOption(o.checkMinFactor, 'checkMinFactor', 0.25, 0, true)
   numberOption(o.checkMaxFactor, 'checkMaxFactor', 1, min, false, 1000)

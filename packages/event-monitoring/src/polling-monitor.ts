@@ -1,6 +1,6 @@
-import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
+import type { HealthMonitor, WatchOptions } from '@coord/kernel'
 import { HealthCore, type MonitorStats } from './health-core.js'
-import { readMonitorOptions, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
+import { MAX_DELAY, readMonitorOptions, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { MonitorBase } from './monitor-base.js'
 import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
 
@@ -30,7 +30,7 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
     super()
     options = readMonitorOptions(options, [...SHARED_KEYS, 'intervalMs'])
     const shared = resolveSharedOptions(options)
-    this.#intervalMs = numberOption(options.intervalMs, 'intervalMs', 10_000, 0, true, 2 ** 31 - 1)
+    this.#intervalMs = numberOption(options.intervalMs, 'intervalMs', 10_000, 0, true, MAX_DELAY)
     this.core = new HealthCore(shared, { onStatus: () => {}, onCheckSettled: () => {} }, 'PollingMonitor')
     this.#timer = setInterval(this.#poll, this.#intervalMs)
     if (shared.unref) this.#timer.unref()
@@ -54,7 +54,7 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
    * @param target - a Worker or ChildProcess
    * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT`
    */
-  watchProcess(id: string, target: ExitEmitter): void {
+  override watchProcess(id: string, target: ExitEmitter): void {
     const record = this.core.get(id)
     assertExitEmitter(target)
     record.detachProcess?.()
@@ -66,28 +66,6 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
             record.exitDetail = detail
             record.detachProcess = undefined
           })
-  }
-
-  /**
-   * Records a heartbeat time.
-   *
-   * @param id - a watched id
-   * @throws CoordError `UNKNOWN_ID`
-   */
-  heartbeat(id: string): void {
-    this.core.heartbeat(id)
-  }
-
-  /**
-   * Reports a status, subject to hysteresis.
-   *
-   * @param id - a watched id
-   * @param status - one of healthy, degraded, unhealthy, dead
-   * @param detail - why
-   * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
-   */
-  report(id: string, status: HealthStatus, detail?: string): void {
-    this.core.report(id, status, detail)
   }
 
   /**
@@ -111,7 +89,6 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
     return this.core.stop()
   }
 
-
   readonly #poll = (): void => {
     const core = this.core
     core.wakeups++
@@ -123,7 +100,7 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
         record.exitDetail = undefined
         core.transition(record, 'dead', detail, 'exit')
       } else if (record.status !== 'dead' && now - record.lastSeenAt >= record.windowMs) {
-        core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+        core.stall(record, now)
       }
       if (record.check !== undefined) core.runCheck(record)
     }

@@ -1,12 +1,8 @@
-import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
+import type { HealthMonitor, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { MonitorBase } from './monitor-base.js'
-import { readMonitorOptions, resolveSharedOptions, SHARED_KEYS, type TimerPerAgentMonitorOptions } from './options.js'
-import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
-
-/** The longest delay setTimeout accepts. */
-const MAX_DELAY = 2 ** 31 - 1
+import { MAX_DELAY, readMonitorOptions, resolveSharedOptions, SHARED_KEYS, type TimerPerAgentMonitorOptions } from './options.js'
 
 /** Counters of a {@link TimerPerAgentMonitor}: the shared ones plus its armed timers. */
 export interface TimerPerAgentStats extends MonitorStats {
@@ -81,51 +77,6 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
   }
 
   /**
-   * Reports an agent dead the moment its worker thread or child process exits (from its `'exit'` event).
-   *
-   * @param id - a watched id
-   * @param target - a `worker_threads` Worker or a `child_process` ChildProcess
-   * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT` for something that emits no `'exit'`
-   */
-  watchProcess(id: string, target: ExitEmitter): void {
-    const record = this.core.get(id)
-    assertExitEmitter(target)
-    record.detachProcess?.()
-    const exited = alreadyExited(target)
-    if (exited !== undefined) {
-      record.detachProcess = undefined
-      this.core.transition(record, 'dead', exited, 'exit')
-      return
-    }
-    record.detachProcess = onExit(target, (detail) => {
-      record.detachProcess = undefined
-      this.core.transition(record, 'dead', detail, 'exit')
-    })
-  }
-
-  /**
-   * Records a heartbeat and pushes the agent's timer back (`timeout.refresh()`).
-   *
-   * @param id - a watched id
-   * @throws CoordError `UNKNOWN_ID`
-   */
-  heartbeat(id: string): void {
-    this.#touch(this.core.heartbeat(id))
-  }
-
-  /**
-   * Reports a status, processed at once and subject to hysteresis; a report is a sign of life too.
-   *
-   * @param id - a watched id
-   * @param status - one of healthy, degraded, unhealthy, dead
-   * @param detail - why, carried by the change
-   * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`
-   */
-  report(id: string, status: HealthStatus, detail?: string): void {
-    this.#touch(this.core.report(id, status, detail))
-  }
-
-  /**
    * Stops watching; clears the agent's timers.
    *
    * @param id - the id
@@ -153,8 +104,8 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
     return this.core.stop()
   }
 
-  /** Pushes the deadline back after a sign of life: `refresh()` when the timer spans a whole window. */
-  #touch(record: AgentRecord): void {
+  /** Pushes the deadline back after a heartbeat or a report: `timeout.refresh()` when the timer spans a whole window. */
+  protected override touch(record: AgentRecord): void {
     const timers = this.#timers.get(record)
     if (timers === undefined || timers.deadline === undefined) return
     if (timers.whole) timers.deadline.refresh()
@@ -200,7 +151,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
     const left = record.lastSeenAt + record.windowMs - now
     // Early: a report or a passing check moved the deadline, or the timer's start was read from a coarser clock.
     if (left > 0) this.#arm(record, timers, left)
-    else core.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
+    else core.stall(record, now)
   }
 
   readonly #onCheck = (record: AgentRecord): void => {

@@ -1,21 +1,7 @@
-import { EventEmitter } from 'node:events'
-import { CoordError, type HealthChange, type HealthStatus } from '@coord/kernel'
+import type { HealthChange, HealthStatus } from '@coord/kernel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EventDrivenMonitor, PollingMonitor } from '../src/index.js'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return CoordError.is(e) ? e.code : 'NOT_A_COORD_ERROR'
-  }
-  return undefined
-}
-
-/** An ExitEmitter stand-in: a plain emitter that emits 'exit' like a Worker. */
-function fakeProcess(): EventEmitter & { exitCode: number | null } {
-  return Object.assign(new EventEmitter(), { exitCode: null as number | null })
-}
+import { codeOf, fakeProcess } from './helpers.js'
 
 describe('EventDrivenMonitor with fake timers', () => {
   let monitor: EventDrivenMonitor

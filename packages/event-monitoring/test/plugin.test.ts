@@ -12,15 +12,7 @@ import {
 } from '@coord/kernel'
 import { describe, expect, it } from 'vitest'
 import { EventDrivenMonitor, eventMonitoringPlugin, PollingMonitor } from '../src/index.js'
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return CoordError.is(e) ? e.code : 'NOT_A_COORD_ERROR'
-  }
-  return undefined
-}
+import { codeOf } from './helpers.js'
 
 /** A tiny sequential Initializer stub (parallel-init is another package): it emits manager events like a real one. */
 function stubInitializerPlugin() {

@@ -1,24 +1,10 @@
-import { EventEmitter } from 'node:events'
-import { CoordError, type HealthChange, type HealthStatus } from '@coord/kernel'
+import type { HealthChange, HealthStatus } from '@coord/kernel'
 import { describeHealthMonitorContract } from '@coord/kernel/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TimerPerAgentMonitor } from '../src/index.js'
+import { codeOf, fakeProcess } from './helpers.js'
 
 describeHealthMonitorContract('TimerPerAgentMonitor', (s) => new TimerPerAgentMonitor({ hysteresis: s.hysteresis }))
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (e) {
-    return CoordError.is(e) ? e.code : 'NOT_A_COORD_ERROR'
-  }
-  return undefined
-}
-
-/** An ExitEmitter stand-in: a plain emitter that emits 'exit' like a Worker. */
-function fakeProcess(): EventEmitter & { exitCode: number | null } {
-  return Object.assign(new EventEmitter(), { exitCode: null as number | null })
-}
 
 describe('TimerPerAgentMonitor with fake timers', () => {
   let monitor: TimerPerAgentMonitor

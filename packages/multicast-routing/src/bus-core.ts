@@ -12,7 +12,7 @@ import { GroupRegistry } from './group-registry.js'
 import type { ResolvedRouterOptions, RouterOptions } from './options.js'
 import { resolveRouterOptions } from './options.js'
 import { assertPayloadSize } from './payload-size.js'
-import { checkRequestOptions } from './publish-options.js'
+import { checkHeaders, checkPublishOptions, checkRequestOptions, readBatch } from './publish-options.js'
 import { RequestTable } from './request-table.js'
 import { RoutedMessage } from './routed-message.js'
 import { normalizeSubscribeOptions } from './subscribe-options.js'
@@ -90,6 +90,24 @@ export class BusCore {
         details: { publisherId, count: list.length },
       })
     }
+  }
+
+  /**
+   * The start of every `publishBatch`: reads and validates all the messages and the publisher id, applies the limits
+   * to all of them at once and counts them as published.
+   *
+   * @param messages - what the caller gave
+   * @param options - the publisher id
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_ARGUMENT`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`
+   */
+  batch(messages: unknown, options: unknown): RoutedMessage[] {
+    this.assertOpen('publish')
+    const read = readBatch(messages)
+    const { publisherId } = checkPublishOptions(options)
+    const built = read.map((m) => new RoutedMessage(assertTopic(m.topic), m.payload, undefined, checkHeaders(m.headers)))
+    if (this.limited) this.checkLimits(built, publisherId)
+    this.published += built.length
+    return built
   }
 
   /**

@@ -1,18 +1,5 @@
-import {
-  assertTopic,
-  CoordError,
-  describeValue,
-  matchTopic,
-  type BatchMessageHandler,
-  type BatchSubscribeOptions,
-  type MessageCoordinator,
-  type MessageHandler,
-  type OutgoingMessage,
-  type PublishOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from '@coord/kernel'
-import { checkHeaders, checkPublishOptions, readBatch } from './publish-options.js'
+import { assertTopic, matchTopic, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
+import { checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
@@ -32,8 +19,8 @@ import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
  * ```
  */
 export class LinearScanRouter extends RouterBase implements MessageCoordinator {
-  private stopping: Promise<void> | undefined
-  private readonly noop = (): void => undefined
+  /** Nothing to index: every publish scans the core's records. */
+  protected readonly unindex = (): void => undefined
   protected readonly hasResponders = (topic: string): boolean => {
     for (const r of this.core.records.values()) if (matchTopic(r.pattern, topic)) return true
     return false
@@ -66,18 +53,8 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError as {@link LinearScanRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
    */
   async publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): Promise<void> {
-    this.core.assertOpen('publish')
-    messages = readBatch(messages)
-    const { publisherId } = checkPublishOptions(options)
-    const built: RoutedMessage[] = []
-    for (const m of messages) {
-      if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`)
-      built.push(new RoutedMessage(assertTopic(m.topic), m.payload, undefined, checkHeaders(m.headers)))
-    }
-    if (this.core.limited) this.core.checkLimits(built, publisherId)
-    this.core.published += built.length
     let rejected: unknown
-    for (const message of built) {
+    for (const message of this.core.batch(messages, options)) {
       try {
         await this.deliver(message)
       } catch (e) {
@@ -87,26 +64,9 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
     if (rejected !== undefined) throw rejected
   }
 
-  /**
-   * Subscribes a handler (or a batch handler) to a pattern.
-   *
-   * @param pattern - such as `agent.*.status` or `agent.>`
-   * @param handler - called with each message (or each batch); a value it returns answers a request
-   * @param options - group, maxInFlight, queue, batch
-   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
-   */
-  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
-  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
-  async subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
-    return this.core.createRecord(pattern, handler, options, this.noop)
-  }
+  protected index(): void {}
 
-  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  override stop(): Promise<void> {
-    this.stopping ??= this.core.drain().then(() => this.core.finish())
-    return this.stopping
-  }
-
+  protected clearIndex(): void {}
 
   /** Scans every subscription, delivering to matches one at a time; then one member of each matching group. */
   private async deliver(message: RoutedMessage): Promise<void> {

@@ -1,18 +1,5 @@
-import {
-  assertTopic,
-  CoordError,
-  describeValue,
-  isWildcardPattern,
-  type BatchMessageHandler,
-  type BatchSubscribeOptions,
-  type MessageCoordinator,
-  type MessageHandler,
-  type OutgoingMessage,
-  type PublishOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from '@coord/kernel'
-import { checkHeaders, checkPublishOptions, readBatch } from './publish-options.js'
+import { assertTopic, isWildcardPattern, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
+import { checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
@@ -60,8 +47,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
   private readonly exact = new Map<string, SubscriptionRecord[]>()
   /** Wildcard subscriptions, in subscription order. */
   private patterns: PatternEntry[] = []
-  private stopping: Promise<void> | undefined
-  private readonly unindex = (record: SubscriptionRecord): void => {
+  protected readonly unindex = (record: SubscriptionRecord): void => {
     // New arrays, so a delivery iterating the old ones is not disturbed.
     if (isWildcardPattern(record.pattern)) {
       this.patterns = this.patterns.filter((p) => p.record !== record)
@@ -110,19 +96,8 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError as {@link MapScanRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
-    const core = this.core
-    core.assertOpen('publish')
-    messages = readBatch(messages)
-    const { publisherId } = checkPublishOptions(options)
-    const built: RoutedMessage[] = []
-    for (const m of messages) {
-      if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`)
-      built.push(new RoutedMessage(assertTopic(m.topic), m.payload, undefined, checkHeaders(m.headers)))
-    }
-    if (core.limited) core.checkLimits(built, publisherId)
-    core.published += built.length
     let rejected: unknown
-    for (const message of built) {
+    for (const message of this.core.batch(messages, options)) {
       try {
         this.dispatch(message, this.exact.get(message.topic))
       } catch (e) {
@@ -132,40 +107,19 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
     if (rejected !== undefined) throw rejected
   }
 
-  /**
-   * Subscribes a handler (or a batch handler) to a pattern.
-   *
-   * @param pattern - such as `agent.*.status` or `agent.>`
-   * @param handler - called with each message (or each batch); a value it returns answers a request
-   * @param options - group, maxInFlight, queue, batch
-   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
-   */
-  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
-  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
-  subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
-    try {
-      const record = this.core.createRecord(pattern, handler, options, this.unindex)
-      if (isWildcardPattern(record.pattern)) {
-        this.patterns.push({ tokens: record.pattern.split('.'), record })
-      } else {
-        const list = this.exact.get(record.pattern)
-        if (list === undefined) this.exact.set(record.pattern, [record])
-        else list.push(record)
-      }
-      return Promise.resolve(record)
-    } catch (e) {
-      return Promise.reject(e)
+  protected index(record: SubscriptionRecord): void {
+    if (isWildcardPattern(record.pattern)) {
+      this.patterns.push({ tokens: record.pattern.split('.'), record })
+    } else {
+      const list = this.exact.get(record.pattern)
+      if (list === undefined) this.exact.set(record.pattern, [record])
+      else list.push(record)
     }
   }
 
-  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  override stop(): Promise<void> {
-    this.stopping ??= this.core.drain().then(() => {
-      this.core.finish()
-      this.exact.clear()
-      this.patterns = []
-    })
-    return this.stopping
+  protected clearIndex(): void {
+    this.exact.clear()
+    this.patterns = []
   }
 
   /**

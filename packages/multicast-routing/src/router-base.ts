@@ -1,11 +1,24 @@
-import { type CoordinatorStats, CoordError, type DeliveryFailure, describeValue, type RequestOptions } from '@coord/kernel'
+import {
+  type BatchMessageHandler,
+  type BatchSubscribeOptions,
+  type CoordinatorStats,
+  CoordError,
+  type DeliveryFailure,
+  describeValue,
+  type MessageHandler,
+  type RequestOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from '@coord/kernel'
 import { BusCore } from './bus-core.js'
 import type { RouterOptions } from './options.js'
 import type { RoutedMessage } from './routed-message.js'
+import type { SubscriptionRecord } from './subscription-record.js'
 
 /**
- * What both routers share: the bus core (limits, counters, requests, error stream, lifecycle) and the methods that
- * only hand over to it. Each router adds its own matching, publish and subscribe, and its own `stop`.
+ * What the routers share: the bus core (limits, counters, requests, error stream, lifecycle), subscribe and stop
+ * around the router's own index, and the methods that only hand over to the core. Each router adds its own index,
+ * matching and publish.
  */
 export abstract class RouterBase {
   /** Limits, counters, records, groups, requests and the error stream. */
@@ -14,6 +27,9 @@ export abstract class RouterBase {
   protected abstract readonly hasResponders: (topic: string) => boolean
   /** Delivers a request's message as a publish would. */
   protected abstract readonly sendRequest: (message: RoutedMessage) => Promise<void> | void
+  /** Takes a closed subscription out of the router's index (each record's `onClose`). */
+  protected abstract readonly unindex: (record: SubscriptionRecord) => void
+  private stopping: Promise<void> | undefined
 
   /**
    * Creates the bus core.
@@ -57,13 +73,45 @@ export abstract class RouterBase {
     return this.core.drain()
   }
 
+  /**
+   * Subscribes a handler (or a batch handler) to a pattern.
+   *
+   * @param pattern - such as `agent.*.status` or `agent.>`
+   * @param handler - called with each message (or each batch); a value it returns answers a request
+   * @param options - group, maxInFlight, queue, batch
+   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
+   */
+  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
+  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
+  subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
+    try {
+      const record = this.core.createRecord(pattern, handler, options, this.unindex)
+      this.index(record)
+      return Promise.resolve(record)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
   /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  abstract stop(): Promise<void>
+  stop(): Promise<void> {
+    this.stopping ??= this.core.drain().then(() => {
+      this.core.finish()
+      this.clearIndex()
+    })
+    return this.stopping
+  }
 
   /** Same as `stop()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop()
   }
+
+  /** Adds a new subscription to the router's index. */
+  protected abstract index(record: SubscriptionRecord): void
+
+  /** Empties the router's index once stopped. */
+  protected abstract clearIndex(): void
 }
 
 /**

@@ -1,18 +1,6 @@
-import {
-  assertTopic,
-  CoordError,
-  describeValue,
-  type BatchMessageHandler,
-  type BatchSubscribeOptions,
-  type MessageCoordinator,
-  type MessageHandler,
-  type OutgoingMessage,
-  type PublishOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from '@coord/kernel'
+import { assertTopic, type CoordError, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
 import type { GroupState } from './group-registry.js'
-import { checkHeaders, checkPublishOptions, readBatch } from './publish-options.js'
+import { checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
@@ -61,8 +49,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   /** The last topic published and its route: a hot topic skips even the Map lookup. */
   private lastTopic: string | symbol = NO_TOPIC
   private lastRoute: Route | undefined = undefined
-  private stopping: Promise<void> | undefined
-  private readonly unindex = (record: SubscriptionRecord): void => {
+  protected readonly unindex = (record: SubscriptionRecord): void => {
     this.trie.remove(record.pattern.split('.'), record)
     this.invalidate()
   }
@@ -114,19 +101,9 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError as {@link TopicTrieRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
-    const core = this.core
-    core.assertOpen('publish')
-    messages = readBatch(messages)
-    const { publisherId } = checkPublishOptions(options)
-    const routes: Route[] = []
-    const built: RoutedMessage[] = []
-    for (const m of messages) {
-      if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`)
-      routes.push(this.routeOf(m.topic))
-      built.push(new RoutedMessage(m.topic, m.payload, undefined, checkHeaders(m.headers)))
-    }
-    if (core.limited) core.checkLimits(built, publisherId)
-    core.published += built.length
+    const built = this.core.batch(messages, options)
+    // Every route is taken before any delivery: a handler that subscribes does not change where this batch goes.
+    const routes = built.map((m) => this.routeOf(m.topic))
     let rejected: CoordError | undefined
     for (let i = 0; i < built.length; i++) {
       const route = routes[i]!
@@ -140,37 +117,15 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
     if (rejected !== undefined) throw rejected
   }
 
-  /**
-   * Subscribes a handler (or a batch handler) to a pattern.
-   *
-   * @param pattern - such as `agent.*.status` or `agent.>`
-   * @param handler - called with each message (or each batch); a value it returns answers a request
-   * @param options - group, maxInFlight, queue, batch
-   * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT` (handler), `INVALID_OPTIONS`
-   */
-  subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: SubscribeOptions): Promise<Subscription>
-  subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
-  subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
-    try {
-      const record = this.core.createRecord(pattern, handler, options, this.unindex)
-      this.trie.add(record.pattern.split('.'), record)
-      this.invalidate()
-      return Promise.resolve(record)
-    } catch (e) {
-      return Promise.reject(e)
-    }
+  protected index(record: SubscriptionRecord): void {
+    this.trie.add(record.pattern.split('.'), record)
+    this.invalidate()
   }
 
-  /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
-  override stop(): Promise<void> {
-    this.stopping ??= this.core.drain().then(() => {
-      this.core.finish()
-      this.trie.clear()
-      this.invalidate()
-    })
-    return this.stopping
+  protected clearIndex(): void {
+    this.trie.clear()
+    this.invalidate()
   }
-
 
   /** Forgets every cached route (after any subscribe or unsubscribe). */
   private invalidate(): void {
