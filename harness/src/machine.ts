@@ -54,7 +54,7 @@ export function sourceCommit(): string | undefined {
   try {
     const opts = { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] }
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== ''
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)reports'], opts).trim() !== ''
     return sha === '' ? undefined : `${sha}${dirty ? '-dirty' : ''}`
   } catch {
     return undefined
