@@ -1,5 +1,5 @@
 import type { Bound, JudgedTarget, Metric, SampleSet, Spread, Target, Verdict } from './results.js'
-import { median, percentile } from './stats.js'
+import { percentile } from './stats.js'
 
 /** The parts of a metric a verdict reads. */
 export type JudgeInput = Pick<Metric, 'higherIsBetter' | 'series' | 'bound' | 'calibration' | 'peers'>
@@ -94,9 +94,4 @@ export function floorBeaten(m: Pick<Metric, 'name' | 'unit' | 'higherIsBetter' |
   const beaten = m.higherIsBetter ? lo > 1.05 : hi < 0.95
   if (!beaten) return undefined
   return `${m.name}: enhanced ${m.enhanced} ${m.unit} beats the floor bound "${m.bound.name}" (${m.bound.median} ${m.unit}) by more than 5% in every round judged (enhanced ÷ floor ${Number(lo.toPrecision(3))}–${Number(hi.toPrecision(3))}), so it is not a floor`
-}
-
-/** The median of some samples, or null when there are none. */
-export function medianOrNull(samples: readonly number[] | undefined): number | null {
-  return samples === undefined || samples.length === 0 ? null : median(samples)
 }
