@@ -1,3 +1,17 @@
+/**
+ * Push-based health and failure detection for Coord: the provider of `Tokens.HealthMonitor`.
+ * {@link EventDrivenMonitor} (enhanced) keeps every heartbeat deadline in one deadline queue behind a single timer
+ * and reports a watched worker or child process dead when it exits; {@link PollingMonitor} (legacy) polls every
+ * agent. Statuses change with hysteresis; optional `/livez`, `/readyz` and `/metrics` probes. Register it with
+ * {@link eventMonitoringPlugin}.
+ *
+ * ```sh
+ * npm i @coord/kernel @coord/event-monitoring
+ * ```
+ *
+ * @packageDocumentation
+ * @module @coord/event-monitoring
+ */
 export { eventMonitoringPlugin } from './plugin.js'
 export type { EventMonitoringOptions } from './plugin.js'
 export { EventDrivenMonitor } from './event-driven-monitor.js'
@@ -12,6 +26,6 @@ export type { TimerPerAgentStats } from './timer-per-agent-monitor.js'
 export { MonitorBase } from './monitor-base.js'
 export type { MonitorStats } from './health-core.js'
 export type { EventDrivenMonitorOptions, HealthMonitorOptions, HttpOptions, PollingMonitorOptions, TimerPerAgentMonitorOptions } from './options.js'
-export type { ExitEmitter } from './process-watch.js'
+export type { ExitEmitter, ProcessEmitter } from './process-watch.js'
 export { DeadlineQueue } from './deadline-queue.js'
 export type { Bucket } from './deadline-queue.js'

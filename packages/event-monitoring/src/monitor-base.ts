@@ -2,12 +2,12 @@ import { CoordError, describeValue, type HealthChange, type HealthSnapshot, type
 import type { Registry } from 'prom-client'
 import type { AgentRecord } from './agent-record.js'
 import type { HealthCore } from './health-core.js'
-import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+import { alreadyExited, assertExitEmitter, onExit, type ProcessEmitter } from './process-watch.js'
 
 /**
- * What the monitors answer the same way, straight from their shared {@link HealthCore}: status, snapshot, change
+ * What the monitors answer the same way, straight from their shared `HealthCore`: status, snapshot, change
  * listeners, metrics, the probe server's address, heartbeats, reports and process exits. A monitor moves an agent's
- * deadline after a sign of life in {@link MonitorBase.touch}.
+ * deadline after a sign of life in its protected `touch` hook.
  */
 export abstract class MonitorBase {
   /** The shared bookkeeping: records, hysteresis, change fan-out, metrics and the probe server. */
@@ -55,15 +55,18 @@ export abstract class MonitorBase {
   }
 
   /**
-   * Reports an agent dead the moment its worker thread or child process exits (from its `'exit'` event).
+   * Reports an agent dead the moment its worker thread or child process dies, once: from its `'exit'` (the code or
+   * signal), a Worker's `'error'` (what it threw; the host does not crash, since a listener is attached) or a
+   * ChildProcess's spawn failure (its code and path).
    *
-   * The id must be watched; a process that has already exited is reported at once. Unwatching detaches the listener.
+   * The id must be watched; a process that has already exited is reported at once. Unwatching, stopping and the death
+   * itself detach both listeners.
    *
    * @param id - a watched id
    * @param target - a `worker_threads` Worker or a `child_process` ChildProcess
    * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT` for something that emits no `'exit'`
    */
-  watchProcess(id: string, target: ExitEmitter): void {
+  watchProcess(id: string, target: ProcessEmitter): void {
     const record = this.core.get(id)
     assertExitEmitter(target)
     record.detachProcess?.()

@@ -35,7 +35,7 @@ export interface HealthMonitorOptions {
   /** A MessageCoordinator to publish every change on; none when omitted. */
   readonly coordinator?: MessageCoordinator
   /**
-   * The MessageCoordinator topic changes are published on (payload: the {@link HealthChange}).
+   * The MessageCoordinator topic changes are published on (payload: the {@link @coord/kernel!HealthChange}).
    *
    * @defaultValue `'health.changed'`
    */

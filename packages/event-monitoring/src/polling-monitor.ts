@@ -2,7 +2,7 @@ import type { HealthMonitor, WatchOptions } from '@coord/kernel'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { MAX_DELAY, readMonitorOptions, numberOption, type PollingMonitorOptions, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { MonitorBase } from './monitor-base.js'
-import { alreadyExited, assertExitEmitter, type ExitEmitter, onExit } from './process-watch.js'
+import { alreadyExited, assertExitEmitter, type ProcessEmitter, onExit } from './process-watch.js'
 
 /**
  * The legacy health monitor, as the old system worked: every `intervalMs` it calls every agent's check and
@@ -54,7 +54,7 @@ export class PollingMonitor extends MonitorBase implements HealthMonitor {
    * @param target - a Worker or ChildProcess
    * @throws CoordError `UNKNOWN_ID`, `INVALID_ARGUMENT`
    */
-  override watchProcess(id: string, target: ExitEmitter): void {
+  override watchProcess(id: string, target: ProcessEmitter): void {
     const record = this.core.get(id)
     assertExitEmitter(target)
     record.detachProcess?.()
