@@ -12,7 +12,7 @@ import { GroupRegistry } from './group-registry.js'
 import type { ResolvedRouterOptions, RouterOptions } from './options.js'
 import { resolveRouterOptions } from './options.js'
 import { assertPayloadSize } from './payload-size.js'
-import { checkHeaders, checkPublishOptions, checkRequestOptions, readBatch } from './publish-options.js'
+import { type CheckedRequestOptions, checkHeaders, checkPublishOptions, checkRequestOptions, readBatch } from './publish-options.js'
 import { RequestTable } from './request-table.js'
 import { RoutedMessage } from './routed-message.js'
 import { normalizeSubscribeOptions } from './subscribe-options.js'
@@ -24,6 +24,16 @@ export type BusState = 'open' | 'draining' | 'stopped'
 
 type FailureListener = (failure: DeliveryFailure) => void
 
+/** How the core reaches the router's own index of subscriptions. */
+export interface RecordIndex {
+  /** Takes a closed subscription out of the index. */
+  unindex(record: SubscriptionRecord): void
+  /** Every live subscription. */
+  records(): Iterable<SubscriptionRecord>
+  /** Empties the index at once (on stop: closing each subscription then unindexes nothing, in O(1)). */
+  clear(): void
+}
+
 /**
  * What both routers share and that is not routing: counters, the error stream, limits, the request table,
  * groups, subscription records, and the drain bookkeeping. Each router owns one.
@@ -32,8 +42,8 @@ export class BusCore {
   readonly options: ResolvedRouterOptions
   readonly requests: RequestTable
   readonly groups = new GroupRegistry()
-  /** Live subscriptions, in subscription order. */
-  readonly records = new Map<number, SubscriptionRecord>()
+  /** Live subscriptions (the router's index holds them). */
+  live = 0
   /** True when a payload limit or a rate limit is set: only then does publish measure or count tokens. */
   readonly limited: boolean
   state: BusState = 'open'
@@ -49,6 +59,8 @@ export class BusCore {
   listeners: readonly FailureListener[] = []
 
   private readonly limiter: TokenBucketLimiter | undefined
+  /** What a request without options means, built once. */
+  private readonly noRequestOptions: CheckedRequestOptions
   private subSeq = 0
   /** In-flight handler calls + queued messages + publishes still delivering. */
   private busy = 0
@@ -58,13 +70,18 @@ export class BusCore {
    * Builds the shared state.
    *
    * @param options - router options, validated here
+   * @param index - the router's index of subscriptions
    * @throws CoordError `INVALID_OPTIONS`
    */
-  constructor(options: RouterOptions | undefined) {
+  constructor(
+    options: RouterOptions | undefined,
+    private readonly index: RecordIndex,
+  ) {
     this.options = resolveRouterOptions(options)
     this.requests = new RequestTable(this.options.clock)
     this.limiter = this.options.rateLimit === undefined ? undefined : new TokenBucketLimiter(this.options.rateLimit, this.options.clock)
     this.limited = this.options.maxPayloadBytes !== undefined || this.limiter !== undefined
+    this.noRequestOptions = Object.freeze({ timeoutMs: this.options.defaultRequestTimeoutMs, signal: undefined, headers: undefined })
   }
 
   /** Throws `SHUTTING_DOWN` unless open. */
@@ -116,25 +133,25 @@ export class BusCore {
    * @param pattern - the pattern
    * @param handler - the handler
    * @param options - subscribe options
-   * @param onClose - called once when it unsubscribes, to unindex it
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT`, `INVALID_OPTIONS`
    */
-  createRecord(pattern: unknown, handler: unknown, options: unknown, onClose: (record: SubscriptionRecord) => void): SubscriptionRecord {
+  createRecord(pattern: unknown, handler: unknown, options: unknown): SubscriptionRecord {
     this.assertOpen('subscribe')
     parsePattern(pattern)
     assertFunction(handler, 'handler')
     const opts = normalizeSubscribeOptions(options)
     if (opts.group !== undefined) this.groups.check(opts.group, opts.groupStrategy)
     this.subSeq += 1
-    const record = new SubscriptionRecord(this, this.subSeq, pattern as string, handler as (arg: never) => unknown, opts, onClose)
+    const record = new SubscriptionRecord(this, this.subSeq, pattern as string, handler as (arg: never) => unknown, opts)
     if (opts.group !== undefined) this.groups.join(opts.group, opts.groupStrategy)
-    this.records.set(record.seq, record)
+    this.live++
     return record
   }
 
-  /** Unindexes a closed record, keeping its delivery count. */
+  /** Unindexes a record as it closes (once), keeping its delivery count. */
   retire(record: SubscriptionRecord): void {
-    if (!this.records.delete(record.seq)) return
+    this.index.unindex(record)
+    this.live--
     this.retiredDelivered += record.delivered
     if (record.group !== undefined) this.groups.leave(record.group)
   }
@@ -187,7 +204,7 @@ export class BusCore {
   /** Refuses new work, flushes batches and waits for in-flight and queued work. */
   async drain(): Promise<void> {
     if (this.state === 'open') this.state = 'draining'
-    for (const record of this.records.values()) record.flushNow()
+    for (const record of this.index.records()) record.flushNow()
     await this.idle()
   }
 
@@ -195,7 +212,9 @@ export class BusCore {
   finish(): void {
     this.state = 'stopped'
     this.requests.failAll(new CoordError('SHUTTING_DOWN', 'The message coordinator stopped before a reply came'))
-    for (const record of [...this.records.values()]) record.close()
+    const all = [...this.index.records()]
+    this.index.clear()
+    for (const record of all) record.close()
   }
 
   /**
@@ -204,22 +223,22 @@ export class BusCore {
    * @param topic - the concrete topic
    * @param payload - the payload
    * @param options - request options
-   * @param hasResponders - whether anything is subscribed to the topic
-   * @param send - routes the message (may throw `QUEUE_FULL`)
+   * @param respondersOf - the topic's subscribers in the router's terms, undefined when none; throws `INVALID_TOPIC` for an invalid topic
+   * @param send - routes the message to those subscribers (may throw `QUEUE_FULL`)
    */
-  request<R>(topic: string, payload: unknown, options: unknown, hasResponders: (topic: string) => boolean, send: (message: RoutedMessage) => MaybePromise<void>): Promise<R> {
+  request<R, T>(topic: string, payload: unknown, options: unknown, respondersOf: (topic: string) => T | undefined, send: (message: RoutedMessage, to: T) => MaybePromise<void>): Promise<R> {
     try {
-      this.assertOpen('request')
-      assertTopic(topic)
-      const o = checkRequestOptions(options, this.options.defaultRequestTimeoutMs)
+      if (this.state !== 'open') this.assertOpen('request')
+      // One route lookup, which validates the topic when no subscription vouches for it.
+      const responders = respondersOf(topic)
+      const o = options === undefined ? this.noRequestOptions : checkRequestOptions(options, this.options.defaultRequestTimeoutMs)
       if (o.signal?.aborted === true) throw this.abortedBeforeStart(o.signal, topic)
-      const probe = new RoutedMessage(topic, payload, undefined, o.headers)
-      if (this.limited) this.checkLimits(probe, '')
-      if (!hasResponders(topic)) throw new CoordError('NO_RESPONDERS', `No subscriber for request topic ${describeValue(topic)}`, { details: { topic } })
+      if (this.limited) this.checkLimits([{ topic, payload }], '')
+      if (responders === undefined) throw new CoordError('NO_RESPONDERS', `No subscriber for request topic ${describeValue(topic)}`, { details: { topic } })
       const { replyTo, promise } = this.requests.open<R>(topic, o.timeoutMs, o.signal)
       this.published += 1
       try {
-        const sent = send(new RoutedMessage(topic, payload, replyTo, o.headers))
+        const sent = send(new RoutedMessage(topic, payload, replyTo, o.headers), responders)
         if (sent !== undefined) sent.then(undefined, (e: unknown) => this.requests.fail(replyTo, e))
       } catch (e) {
         this.requests.fail(replyTo, e)
@@ -238,7 +257,7 @@ export class BusCore {
   /** Coordinator-wide counters. */
   stats(): CoordinatorStats {
     let delivered = this.retiredDelivered
-    for (const r of this.records.values()) delivered += r.delivered
+    for (const r of this.index.records()) delivered += r.delivered
     return {
       published: this.published,
       delivered,
@@ -246,7 +265,7 @@ export class BusCore {
       rejected: this.rejected,
       failed: this.failed,
       rateLimited: this.rateLimited,
-      subscriptions: this.records.size,
+      subscriptions: this.live,
       pendingRequests: this.requests.size,
     }
   }

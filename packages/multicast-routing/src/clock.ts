@@ -20,3 +20,17 @@ export const systemClock: Clock = Object.freeze({
   setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms),
   clearTimeout: (handle: unknown): void => clearTimeout(handle as ReturnType<typeof setTimeout>),
 })
+
+/**
+ * Lets a timer hold the process open, or not, without re-arming it: Node's timers (and vitest's fake ones) have
+ * `ref()`/`unref()`; a custom clock's handles may not, and are left as they are.
+ *
+ * @param handle - what `Clock.setTimeout` returned
+ * @param hold - whether the process should stay alive for it
+ */
+export function holdProcess(handle: unknown, hold: boolean): void {
+  const h = handle as { ref?: unknown; unref?: unknown } | null
+  if (typeof h !== 'object' || h === null) return
+  if (hold && typeof h.ref === 'function') (h.ref as () => void)()
+  else if (!hold && typeof h.unref === 'function') (h.unref as () => void)()
+}

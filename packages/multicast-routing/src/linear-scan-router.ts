@@ -19,11 +19,12 @@ import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
  * ```
  */
 export class LinearScanRouter extends RouterBase implements MessageCoordinator {
-  /** Nothing to index: every publish scans the core's records. */
-  protected readonly unindex = (): void => undefined
-  protected readonly hasResponders = (topic: string): boolean => {
-    for (const r of this.core.records.values()) if (matchTopic(r.pattern, topic)) return true
-    return false
+  /** Every subscription, in subscription order: each publish scans them all. */
+  private readonly subs = new Map<number, SubscriptionRecord>()
+  protected readonly respondersOf = (topic: string): true | undefined => {
+    assertTopic(topic)
+    for (const r of this.subs.values()) if (matchTopic(r.pattern, topic)) return true
+    return undefined
   }
   protected readonly sendRequest = (message: RoutedMessage): Promise<void> => this.deliver(message)
 
@@ -64,9 +65,21 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
     if (rejected !== undefined) throw rejected
   }
 
-  protected index(): void {}
+  protected index(record: SubscriptionRecord): void {
+    this.subs.set(record.seq, record)
+  }
 
-  protected clearIndex(): void {}
+  protected unindex(record: SubscriptionRecord): void {
+    this.subs.delete(record.seq)
+  }
+
+  protected records(): Iterable<SubscriptionRecord> {
+    return this.subs.values()
+  }
+
+  protected clearIndex(): void {
+    this.subs.clear()
+  }
 
   /** Scans every subscription, delivering to matches one at a time; then one member of each matching group. */
   private async deliver(message: RoutedMessage): Promise<void> {
@@ -76,7 +89,7 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
       let groups: Map<string, SubscriptionRecord[]> | undefined
       let rejected = false
       // A snapshot: a subscription made while this message is delivering does not receive it.
-      for (const record of [...core.records.values()]) {
+      for (const record of [...this.subs.values()]) {
         if (!matchTopic(record.pattern, message.topic)) continue
         if (record.group !== undefined) {
           groups ??= new Map()

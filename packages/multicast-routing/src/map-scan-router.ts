@@ -47,7 +47,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
   private readonly exact = new Map<string, SubscriptionRecord[]>()
   /** Wildcard subscriptions, in subscription order. */
   private patterns: PatternEntry[] = []
-  protected readonly unindex = (record: SubscriptionRecord): void => {
+  protected unindex(record: SubscriptionRecord): void {
     // New arrays, so a delivery iterating the old ones is not disturbed.
     if (isWildcardPattern(record.pattern)) {
       this.patterns = this.patterns.filter((p) => p.record !== record)
@@ -57,13 +57,20 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
     if (rest.length === 0) this.exact.delete(record.pattern)
     else this.exact.set(record.pattern, rest)
   }
-  protected readonly hasResponders = (topic: string): boolean => {
+
+  protected *records(): Iterable<SubscriptionRecord> {
+    for (const list of this.exact.values()) yield* list
+    for (const p of this.patterns) yield p.record
+  }
+
+  protected readonly respondersOf = (topic: string): true | undefined => {
     if (this.exact.has(topic)) return true
+    assertTopic(topic)
     const patterns = this.patterns
-    if (patterns.length === 0) return false
+    if (patterns.length === 0) return undefined
     const tokens = topic.split('.')
     for (let i = 0; i < patterns.length; i++) if (matchTokens(patterns[i]!.tokens, tokens)) return true
-    return false
+    return undefined
   }
   protected readonly sendRequest = (message: RoutedMessage): void => this.dispatch(message, this.exact.get(message.topic))
 

@@ -37,6 +37,14 @@ export interface RouterOptions {
    * @defaultValue the system clock (`performance.now()` and the global timers)
    */
   readonly clock?: Clock
+  /**
+   * Routes of topics matched by wildcard subscriptions kept per cache generation (`TopicTrieRouter` only; the cache
+   * holds up to twice this, least recently used first out). 0 turns the cache off: every publish to such a topic
+   * walks the trie. Exact-topic subscriptions never need it.
+   *
+   * @defaultValue 65536
+   */
+  readonly routeCacheSize?: number
 }
 
 /** Options after validation, with defaults applied. */
@@ -45,13 +53,14 @@ export interface ResolvedRouterOptions {
   readonly rateLimit: RateLimitOptions | undefined
   readonly defaultRequestTimeoutMs: number
   readonly clock: Clock
+  readonly routeCacheSize: number
 }
 
 /** Longest request timeout accepted: the largest delay a timer can hold. */
 export const MAX_TIMEOUT_MS = 2_147_483_647
 
 /** The keys the routers and the plugin accept; any other is refused as a typo. */
-const ROUTER_OPTION_KEYS = ['maxPayloadBytes', 'rateLimit', 'defaultRequestTimeoutMs', 'clock'] as const
+const ROUTER_OPTION_KEYS = ['maxPayloadBytes', 'rateLimit', 'defaultRequestTimeoutMs', 'clock', 'routeCacheSize'] as const
 
 /**
  * Validates router options at once (each read once; an unknown key, top level or in `rateLimit`, refused) and applies the defaults.
@@ -77,11 +86,12 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
     rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst as number })
   }
   if (o.defaultRequestTimeoutMs !== undefined) assertNumberInRange(o.defaultRequestTimeoutMs, 'defaultRequestTimeoutMs', { min: 0, max: MAX_TIMEOUT_MS, code })
+  if (o.routeCacheSize !== undefined) assertNumberInRange(o.routeCacheSize, 'routeCacheSize', { min: 0, max: 2 ** 24, integer: true, code })
   const clock = o.clock ?? systemClock
   if (!isClock(clock)) {
     throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
   }
-  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock }
+  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock, routeCacheSize: o.routeCacheSize ?? 65_536 }
 }
 
 /** Whether `value` has now(), setTimeout() and clearTimeout(); false for a Proxy or getter that throws. */

@@ -24,11 +24,10 @@ export abstract class RouterBase {
   /** Limits, counters, records, groups, requests and the error stream. */
   protected readonly core: BusCore
   /** Whether any subscription matches `topic` (a request with none fails with `NO_RESPONDERS`). */
-  protected abstract readonly hasResponders: (topic: string) => boolean
+  /** The subscribers a request to `topic` would reach (undefined when none), validating the topic. */
+  protected abstract readonly respondersOf: (topic: string) => unknown
   /** Delivers a request's message as a publish would. */
-  protected abstract readonly sendRequest: (message: RoutedMessage) => Promise<void> | void
-  /** Takes a closed subscription out of the router's index (each record's `onClose`). */
-  protected abstract readonly unindex: (record: SubscriptionRecord) => void
+  protected abstract readonly sendRequest: (message: RoutedMessage, to: never) => Promise<void> | void
   private stopping: Promise<void> | undefined
 
   /**
@@ -38,7 +37,8 @@ export abstract class RouterBase {
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
   constructor(options?: RouterOptions) {
-    this.core = new BusCore(options)
+    // Closures, not the methods themselves: a subclass's fields exist only after this constructor returns.
+    this.core = new BusCore(options, { unindex: (record) => this.unindex(record), records: () => this.records(), clear: () => this.clearIndex() })
   }
 
   /**
@@ -50,7 +50,7 @@ export abstract class RouterBase {
    * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED` (a responder threw or rejected), `INVALID_TOPIC`, `INVALID_OPTIONS` (a bad value or an unknown key), `SHUTTING_DOWN`, `PAYLOAD_TOO_LARGE`, `INVALID_ARGUMENT` (an unreadable payload, when measured)
    */
   request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
-    return this.core.request<R>(topic, payload, options, this.hasResponders, this.sendRequest)
+    return this.core.request<R, unknown>(topic, payload, options, this.respondersOf, this.sendRequest as (message: RoutedMessage, to: unknown) => Promise<void> | void)
   }
 
   /**
@@ -66,6 +66,21 @@ export abstract class RouterBase {
   /** A snapshot of the router's counters. */
   stats(): CoordinatorStats {
     return this.core.stats()
+  }
+
+  /**
+   * Resolves once no delivery is in flight or queued: every async handler called so far has settled and every queue is
+   * empty. Unlike {@link RouterBase.drain} it closes nothing: the router keeps accepting publishes, and work published
+   * while waiting is waited for too. Messages waiting in a batch subscription for `maxWaitMs` count as queued.
+   *
+   * @example
+   * ```ts
+   * bus.publish('jobs.1', job)   // an async handler starts
+   * await bus.idle()             // it has settled; the bus is still open
+   * ```
+   */
+  idle(): Promise<void> {
+    return this.core.idle()
   }
 
   /** Refuses new publishes (`SHUTTING_DOWN`), flushes batches and waits for in-flight and queued work. */
@@ -85,7 +100,7 @@ export abstract class RouterBase {
   subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions): Promise<Subscription>
   subscribe(pattern: string, handler: (arg: never) => unknown, options?: SubscribeOptions): Promise<Subscription> {
     try {
-      const record = this.core.createRecord(pattern, handler, options, this.unindex)
+      const record = this.core.createRecord(pattern, handler, options)
       this.index(record)
       return Promise.resolve(record)
     } catch (e) {
@@ -95,10 +110,7 @@ export abstract class RouterBase {
 
   /** Drains, fails pending requests with `SHUTTING_DOWN` and closes every subscription. Safe to call twice. */
   stop(): Promise<void> {
-    this.stopping ??= this.core.drain().then(() => {
-      this.core.finish()
-      this.clearIndex()
-    })
+    this.stopping ??= this.core.drain().then(() => this.core.finish())
     return this.stopping
   }
 
@@ -109,6 +121,12 @@ export abstract class RouterBase {
 
   /** Adds a new subscription to the router's index. */
   protected abstract index(record: SubscriptionRecord): void
+
+  /** Takes a closed subscription out of the router's index. */
+  protected abstract unindex(record: SubscriptionRecord): void
+
+  /** Every subscription in the router's index. */
+  protected abstract records(): Iterable<SubscriptionRecord>
 
   /** Empties the router's index once stopped. */
   protected abstract clearIndex(): void

@@ -10,6 +10,20 @@ export const REJECTED: unique symbol = Symbol('rejected')
 
 type AnyHandler = (arg: never) => unknown
 
+/** The part of a record that only some subscriptions need; a plain subscription that never fails has none. */
+interface Extras {
+  /** Messages routed here, for subscriptions with a queue (a direct one delivers every one it matches). */
+  matched: number
+  dropped: number
+  rejected: number
+  failed: number
+  queue: RingQueue<RoutedMessage> | undefined
+  /** Batch subscriptions only: their flush scheduling. */
+  batching: BatchState | undefined
+  /** Bound once, on first use, so subscriptions that never await carry no closure. */
+  settledFn: (() => void) | undefined
+}
+
 /** The flush scheduling of a batch subscription. */
 interface BatchState {
   /** A flush is scheduled (tick or maxWaitMs timer). */
@@ -50,21 +64,11 @@ function errorWithoutStack(code: CoordErrorCode, message: string, details: Recor
  * `rejected` or the queue, so `delivered + dropped + rejected + queued === matched` holds after every step.
  */
 export class SubscriptionRecord implements Subscription, GroupMember {
-  /** No `maxInFlight`, no batch: every message goes straight to the handler (the fast path). */
-  readonly direct: boolean
-  matched = 0
   delivered = 0
-  dropped = 0
-  rejected = 0
-  failed = 0
   inFlight = 0
   closed = false
-
-  private readonly queue: RingQueue<RoutedMessage> | undefined
-  /** Batch subscriptions only: their flush scheduling. */
-  private readonly batching: BatchState | undefined
-  /** Bound once, on first use, so subscriptions that never await carry no closure. */
-  private settledFn: (() => void) | undefined = undefined
+  /** What only some subscriptions need (a queue, batching, counts of rare events), made on first use. */
+  private x: Extras | undefined = undefined
 
   /**
    * Builds a record; {@link BusCore.createRecord} validates everything first.
@@ -74,7 +78,6 @@ export class SubscriptionRecord implements Subscription, GroupMember {
    * @param pattern - the pattern
    * @param handler - the handler (a batch handler when `opts.batch` is set)
    * @param opts - normalized options
-   * @param onClose - unindexes it from the router
    */
   constructor(
     private readonly core: BusCore,
@@ -82,11 +85,41 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     readonly pattern: string,
     private readonly handler: AnyHandler,
     readonly opts: NormalizedSubscribeOptions,
-    private readonly onClose: (record: SubscriptionRecord) => void,
   ) {
-    this.direct = opts.batch === undefined && opts.maxInFlight === Infinity
-    this.queue = this.direct ? undefined : new RingQueue<RoutedMessage>()
-    this.batching = opts.batch === undefined ? undefined : { pending: false, due: false, timer: undefined, onFlush: undefined }
+    if (!this.direct) {
+      const x = this.extras()
+      x.queue = new RingQueue<RoutedMessage>()
+      if (opts.batch !== undefined) x.batching = { pending: false, due: false, timer: undefined, onFlush: undefined }
+    }
+  }
+
+  /** No `maxInFlight`, no batch: every message goes straight to the handler (the fast path). */
+  get direct(): boolean {
+    return this.opts.batch === undefined && this.opts.maxInFlight === Infinity
+  }
+
+  /** Messages routed here (a direct subscription delivers every one it matches). */
+  get matched(): number {
+    return this.x === undefined || this.x.queue === undefined ? this.delivered : this.x.matched
+  }
+
+  /** Messages dropped by the overflow policy or by unsubscribing with a queue. */
+  get dropped(): number {
+    return this.x?.dropped ?? 0
+  }
+
+  /** Messages refused by the overflow policy `reject`. */
+  get rejected(): number {
+    return this.x?.rejected ?? 0
+  }
+
+  /** Handler calls that threw or rejected. */
+  get failed(): number {
+    return this.x?.failed ?? 0
+  }
+
+  private extras(): Extras {
+    return (this.x ??= { matched: 0, dropped: 0, rejected: 0, failed: 0, queue: undefined, batching: undefined, settledFn: undefined })
   }
 
   /** Unique within its router: `sub-` and the subscription's sequence number. */
@@ -106,7 +139,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       delivered: this.delivered,
       dropped: this.dropped,
       rejected: this.rejected,
-      queued: this.queue === undefined ? 0 : this.queue.length,
+      queued: this.x?.queue === undefined ? 0 : this.x.queue.length,
       failed: this.failed,
       inFlight: this.inFlight,
     }
@@ -114,7 +147,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   /** In-flight calls plus queued messages, for least-in-flight groups. */
   load(): number {
-    return this.inFlight + (this.queue === undefined ? 0 : this.queue.length)
+    return this.inFlight + (this.x?.queue === undefined ? 0 : this.x.queue.length)
   }
 
   /** Stops delivery; queued messages are counted as dropped. */
@@ -127,18 +160,17 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   close(): void {
     if (this.closed) return
     this.closed = true
-    const b = this.batching
+    const b = this.x?.batching
     if (b !== undefined && b.timer !== undefined) {
       this.core.options.clock.clearTimeout(b.timer)
       b.timer = undefined
     }
-    const q = this.queue
+    const q = this.x?.queue
     if (q !== undefined && q.length > 0) {
       const n = q.length
       while (q.length > 0) this.drop(q.shift()!, 'ABORTED', `it unsubscribed with ${n} message(s) queued`)
       this.core.workDone(n)
     }
-    this.onClose(this)
     this.core.retire(this)
   }
 
@@ -149,7 +181,6 @@ export class SubscriptionRecord implements Subscription, GroupMember {
    */
   deliverDirect(message: RoutedMessage): void {
     if (this.closed) return
-    this.matched++
     this.delivered++
     let result: unknown
     try {
@@ -169,8 +200,9 @@ export class SubscriptionRecord implements Subscription, GroupMember {
    */
   offer(message: RoutedMessage): Promise<void> | typeof REJECTED | undefined {
     if (this.closed) return undefined
-    this.matched++
-    const q = this.queue
+    const x = this.x
+    const q = x?.queue
+    if (q !== undefined) x!.matched++
     if (q === undefined || (this.opts.batch === undefined && this.inFlight < this.opts.maxInFlight && q.length === 0)) {
       this.delivered++
       let result: unknown
@@ -185,7 +217,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     if (q.length >= this.opts.queueLimit) {
       const policy = this.opts.overflow
       if (policy === 'reject') {
-        this.rejected++
+        x!.rejected++
         this.core.rejected++
         this.refused(message)
         return REJECTED
@@ -200,7 +232,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       q.push(message)
       this.core.workStarted()
     }
-    const b = this.batching
+    const b = x!.batching
     if (b !== undefined) {
       if (q.length >= this.opts.batch!.maxSize) this.pump()
       else if (!b.pending) this.scheduleFlush(b)
@@ -210,8 +242,8 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   /** Flushes partial batches at once (drain). */
   flushNow(): void {
-    if (this.queue === undefined || this.closed) return
-    const b = this.batching
+    if (this.x?.queue === undefined || this.closed) return
+    const b = this.x.batching
     if (b !== undefined) {
       if (b.timer !== undefined) this.core.options.clock.clearTimeout(b.timer)
       b.timer = undefined
@@ -236,7 +268,8 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   /** Moves queued messages to the handler while `maxInFlight` allows (and, for batches, while a batch is due). */
   private pump(): void {
-    const q = this.queue!
+    const x = this.x!
+    const q = x.queue!
     const batch = this.opts.batch
     while (q.length > 0 && this.inFlight < this.opts.maxInFlight && !this.closed) {
       if (batch === undefined) {
@@ -252,13 +285,13 @@ export class SubscriptionRecord implements Subscription, GroupMember {
         // Counted done only now, after an async call counted itself as started: busy never touches 0 in between.
         this.core.workDone()
       } else {
-        if (!this.batching!.due && q.length < batch.maxSize) break
+        if (!x.batching!.due && q.length < batch.maxSize) break
         const messages = q.take(batch.maxSize)
         this.callBatch(messages)
         this.core.workDone(messages.length)
       }
     }
-    const b = this.batching
+    const b = x.batching
     if (b !== undefined) {
       if (q.length === 0) b.due = false
       else if (!b.due && !b.pending && !this.closed) this.scheduleFlush(b)
@@ -315,7 +348,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     this.inFlight++
     this.core.workStarted()
     // One closure per async delivery (the failure report needs the message); none for the success of a plain publish.
-    return promise.then(message.replyTo === undefined ? (this.settledFn ??= (): void => this.settled()) : (value: unknown) => this.onReply(value, message.replyTo!), (e: unknown) => {
+    return promise.then(message.replyTo === undefined ? (this.extras().settledFn ??= (): void => this.settled()) : (value: unknown) => this.onReply(value, message.replyTo!), (e: unknown) => {
       this.settled()
       this.fail(e, message)
     })
@@ -328,7 +361,8 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   private settled(): void {
     this.inFlight--
-    if (this.queue !== undefined && this.queue.length > 0) this.pump()
+    const q = this.x?.queue
+    if (q !== undefined && q.length > 0) this.pump()
     this.core.workDone()
   }
 
@@ -337,7 +371,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
    * reply), and to every `onError` listener. Nothing is built when neither waits.
    */
   private fail(error: unknown, message: RoutedMessage): void {
-    this.failed++
+    this.extras().failed++
     this.core.failed++
     const replyTo = message.replyTo
     if (this.core.listeners.length === 0 && replyTo === undefined) return
@@ -358,7 +392,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
   }
 
   private drop(message: RoutedMessage, code: CoordErrorCode, why: string): void {
-    this.dropped++
+    this.extras().dropped++
     this.core.dropped++
     if (this.core.listeners.length === 0) return
     this.core.emit(this.lazyFailure(message, code, why, 'dropped'))

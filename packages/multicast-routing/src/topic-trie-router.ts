@@ -1,37 +1,31 @@
-import { assertTopic, type CoordError, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
-import type { GroupState } from './group-registry.js'
+import { assertTopic, isWildcardPattern, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
 import { checkPublishOptions } from './publish-options.js'
+import { Route } from './route.js'
+import { RouteCache } from './route-cache.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
-import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
+import { REJECTED, SubscriptionRecord } from './subscription-record.js'
 import { TopicTrie } from './topic-trie.js'
 
-/** The subscribers of one concrete topic, computed once and cached until a subscription changes. */
-interface Route {
-  /** Subscriptions outside groups, in subscription order. */
-  readonly plain: readonly SubscriptionRecord[]
-  /** Every plain subscription is direct: publish is a plain loop of handler calls. */
-  readonly allDirect: boolean
-  /** `allDirect` and no group: the whole delivery is that loop. */
-  readonly fast: boolean
-  /** Each matching group with its matching members. */
-  readonly groups: readonly { readonly state: GroupState; readonly members: readonly SubscriptionRecord[] }[]
-  /** Nothing matches. */
-  readonly empty: boolean
-}
+/**
+ * Where a topic's messages go: nothing (`undefined`), a single plain direct subscription held as itself (the common
+ * case of one handler per topic, at no extra memory), or a {@link Route}.
+ */
+type Target = SubscriptionRecord | Route | undefined
 
-/** What `lastTopic` holds when there is none: no argument can be identical to it. */
-const NO_TOPIC: unique symbol = Symbol('no topic')
-
-/** Most cached routes; past it the cache starts over (a topic's route is rebuilt on its next publish). */
-const ROUTE_CACHE_LIMIT = 65_536
+/** The route of a topic that wildcards were checked for and nothing matched, cached like any other. */
+const NOWHERE = new Route([], [])
 
 /**
- * The enhanced message coordinator: a subscription trie, a route cache per concrete topic, and a fan-out loop.
+ * The enhanced message coordinator: a Map of exact topics, a subscription trie for wildcard patterns, and a fan-out
+ * loop.
  *
- * - A topic's route (matching subscriptions and groups) is computed from the trie once and cached in a Map until
- *   anyone subscribes or unsubscribes; a cached topic is known valid, so it is not parsed again.
- * - Handler arrays are rebuilt when subscriptions change, never copied on publish.
+ * - A subscription to a concrete topic lives in a Map by topic: publishing to it is one Map lookup, with no cache and no
+ *   parsing (a topic found there is known valid). Subscribing appends in place, so N subscriptions to one topic cost
+ *   O(N) in all.
+ * - Wildcard patterns live in a trie. While there is at least one, a topic's merged route (exact and wildcard matches
+ *   in subscription order) is computed once and kept in a bounded two-generation cache (`routeCacheSize`), which any
+ *   wildcard subscribe or unsubscribe clears.
  * - Publishing to direct subscriptions (no `maxInFlight`, no batch) with sync handlers is a plain loop of calls:
  *   one message object per publish and no allocation per delivery.
  * - The payload is passed as is to every subscriber: not copied, not frozen.
@@ -44,17 +38,20 @@ const ROUTE_CACHE_LIMIT = 65_536
  * ```
  */
 export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
+  /** Subscriptions to concrete topics, by topic. */
+  private readonly exact = new Map<string, SubscriptionRecord | Route>()
+  /** Subscriptions with a wildcard. */
   private readonly trie = new TopicTrie<SubscriptionRecord>()
-  private readonly cache = new Map<string, Route>()
-  /** The last topic published and its route: a hot topic skips even the Map lookup. */
-  private lastTopic: string | symbol = NO_TOPIC
-  private lastRoute: Route | undefined = undefined
-  protected readonly unindex = (record: SubscriptionRecord): void => {
-    this.trie.remove(record.pattern.split('.'), record)
-    this.invalidate()
+  /** Merged routes, used only while the trie is not empty. */
+  private readonly cache = new RouteCache<SubscriptionRecord | Route>(this.core.options.routeCacheSize)
+  protected readonly respondersOf = (topic: string): SubscriptionRecord | Route | undefined => {
+    const target = this.targetOf(topic)
+    return target === NOWHERE ? undefined : target
   }
-  protected readonly hasResponders = (topic: string): boolean => !this.routeOf(topic).empty
-  protected readonly sendRequest = (message: RoutedMessage): void => this.dispatch(this.routeOf(message.topic), message)
+  protected readonly sendRequest = (message: RoutedMessage, to: SubscriptionRecord | Route): void => {
+    if (to instanceof SubscriptionRecord) to.deliverDirect(message)
+    else this.deliver(to, message, to.plain.length)
+  }
 
   /**
    * Publishes a message to every matching subscriber and one member of each matching group; returns synchronously.
@@ -67,13 +64,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   publish(topic: string, payload: unknown, options?: PublishOptions): void {
     const core = this.core
     if (core.state !== 'open') core.assertOpen('publish')
-    let route: Route
-    if (topic === this.lastTopic) route = this.lastRoute!
-    else {
-      route = this.cache.get(topic) ?? this.routeOf(topic)
-      this.lastTopic = topic
-      this.lastRoute = route
-    }
+    const target = this.trie.size === 0 ? (this.exact.get(topic) ?? checked(topic)) : (this.cache.get(topic) ?? this.merge(topic))
     let message: RoutedMessage
     if (options === undefined) {
       message = new RoutedMessage(topic, payload, undefined, undefined)
@@ -84,13 +75,13 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
       if (core.limited) core.checkLimits(message, o.publisherId)
     }
     core.published++
-    if (route.fast) {
-      // The synchronous fast path: a plain loop of handler calls over an array built when subscriptions changed.
-      const plain = route.plain
-      for (let i = 0; i < plain.length; i++) plain[i]!.deliverDirect(message)
-    } else if (!route.empty) {
-      this.dispatch(route, message)
-    }
+    if (target === undefined) return
+    if (target instanceof SubscriptionRecord) target.deliverDirect(message)
+    else if (target.fast) {
+      // The synchronous fast path: a plain loop of handler calls, over the subscriptions present when it started.
+      const plain = target.plain
+      for (let i = 0, n = plain.length; i < n; i++) plain[i]!.deliverDirect(message)
+    } else this.deliver(target, message, target.plain.length)
   }
 
   /**
@@ -102,79 +93,129 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
     const built = this.core.batch(messages, options)
-    // Every route is taken before any delivery: a handler that subscribes does not change where this batch goes.
-    const routes = built.map((m) => this.routeOf(m.topic))
-    let rejected: CoordError | undefined
+    // Every target is taken before any delivery: a handler that subscribes does not change where this batch goes.
+    const targets = built.map((m) => this.targetOf(m.topic))
+    const counts = targets.map((t) => (t instanceof Route ? t.plain.length : 1))
+    let rejected: unknown
     for (let i = 0; i < built.length; i++) {
-      const route = routes[i]!
-      if (route.empty) continue
+      const target = targets[i]
+      if (target === undefined) continue
       try {
-        this.dispatch(route, built[i]!)
+        this.deliver(target, built[i]!, counts[i]!)
       } catch (e) {
-        rejected ??= e as CoordError
+        rejected ??= e
       }
     }
     if (rejected !== undefined) throw rejected
   }
 
   protected index(record: SubscriptionRecord): void {
-    this.trie.add(record.pattern.split('.'), record)
-    this.invalidate()
+    const pattern = record.pattern
+    if (isWildcardPattern(pattern)) {
+      this.trie.add(pattern.split('.'), record)
+      this.cache.clear()
+      return
+    }
+    const current = this.exact.get(pattern)
+    if (current instanceof Route && record.group === undefined) current.append(record)
+    else this.exact.set(pattern, this.targetFor(current === undefined ? [record] : [...recordsOf(current), record]))
+    this.cache.delete(pattern)
+  }
+
+  protected unindex(record: SubscriptionRecord): void {
+    const pattern = record.pattern
+    if (isWildcardPattern(pattern)) {
+      this.trie.remove(pattern.split('.'), record)
+      this.cache.clear()
+      return
+    }
+    const current = this.exact.get(pattern)
+    if (current === undefined) return
+    // A new target (never an array changed in place), so a delivery holding the old one is not disturbed.
+    const rest = recordsOf(current).filter((r) => r !== record)
+    if (rest.length === 0) this.exact.delete(pattern)
+    else this.exact.set(pattern, this.targetFor(rest))
+    this.cache.delete(pattern)
+  }
+
+  protected *records(): Iterable<SubscriptionRecord> {
+    for (const target of this.exact.values()) {
+      if (target instanceof SubscriptionRecord) yield target
+      else yield* target.records()
+    }
+    yield* this.trie.entries()
   }
 
   protected clearIndex(): void {
+    this.exact.clear()
     this.trie.clear()
-    this.invalidate()
-  }
-
-  /** Forgets every cached route (after any subscribe or unsubscribe). */
-  private invalidate(): void {
     this.cache.clear()
-    this.lastTopic = NO_TOPIC
-    this.lastRoute = undefined
   }
 
-  private routeOf(topic: string): Route {
-    const cached = this.cache.get(topic)
-    if (cached !== undefined) return cached
-    assertTopic(topic)
+  /** Where a topic's messages go, validating the topic when no subscription vouches for it. */
+  private targetOf(topic: string): Target {
+    if (this.trie.size === 0) return this.exact.get(topic) ?? checked(topic)
+    return this.cache.get(topic) ?? this.merge(topic)
+  }
+
+  /** A topic's exact subscriptions merged with the wildcard ones that match it, then cached. */
+  private merge(topic: string): Target {
+    const exact = this.exact.get(topic)
+    if (exact === undefined) assertTopic(topic)
     const found: SubscriptionRecord[] = []
     this.trie.match(topic, found)
-    found.sort((a, b) => a.seq - b.seq)
-    const plain: SubscriptionRecord[] = []
-    const byGroup = new Map<string, SubscriptionRecord[]>()
-    for (const r of found) {
-      if (r.group === undefined) plain.push(r)
-      else {
-        const members = byGroup.get(r.group)
-        if (members === undefined) byGroup.set(r.group, [r])
-        else members.push(r)
-      }
+    let target: SubscriptionRecord | Route
+    if (found.length === 0) target = exact ?? NOWHERE
+    else {
+      if (exact !== undefined) found.push(...recordsOf(exact))
+      if (found.length > 1) found.sort(bySeq)
+      target = this.targetFor(found)
     }
-    const groups = [...byGroup].map(([name, members]) => ({ state: this.core.groups.get(name)!, members }))
-    const allDirect = plain.every((r) => r.direct)
-    const route: Route = { plain, allDirect, fast: allDirect && groups.length === 0, groups, empty: found.length === 0 }
-    if (this.cache.size >= ROUTE_CACHE_LIMIT) this.cache.clear()
-    this.cache.set(topic, route)
-    return route
+    this.cache.set(topic, target)
+    return target
   }
 
-  private dispatch(route: Route, message: RoutedMessage): void {
-    const plain = route.plain
-    let rejected = false
-    if (route.allDirect) {
-      for (let i = 0; i < plain.length; i++) plain[i]!.deliverDirect(message)
-    } else {
-      for (let i = 0; i < plain.length; i++) if (plain[i]!.offer(message) === REJECTED) rejected = true
+  /** A single plain direct subscription as itself; anything else as a route. */
+  private targetFor(records: SubscriptionRecord[]): SubscriptionRecord | Route {
+    const only = records.length === 1 ? records[0]! : undefined
+    return only !== undefined && only.group === undefined && only.direct ? only : Route.of(records, this.core.groups)
+  }
+
+  /**
+   * Delivers to the first `n` plain subscriptions of a target, then to one member of each matching group.
+   *
+   * @throws CoordError `QUEUE_FULL` after delivering to the others, when a subscriber with overflow `'reject'` refused it
+   */
+  private deliver(target: SubscriptionRecord | Route, message: RoutedMessage, n: number): void {
+    if (target instanceof SubscriptionRecord) {
+      if (target.offer(message) === REJECTED) throw queueFull(message.topic)
+      return
     }
-    const groups = route.groups
+    const plain = target.plain
+    let rejected = false
+    if (target.allDirect) {
+      for (let i = 0; i < n; i++) plain[i]!.deliverDirect(message)
+    } else {
+      for (let i = 0; i < n; i++) if (plain[i]!.offer(message) === REJECTED) rejected = true
+    }
+    const groups = target.groups
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i]!
       const member = this.core.groups.pick(g.state, g.members)
       if (member !== undefined && member.offer(message) === REJECTED) rejected = true
     }
-    if (rejected) {
-      throw queueFull(message.topic)
-    }
+    if (rejected) throw queueFull(message.topic)
   }
 }
+
+/** Validates a topic no subscription vouched for; nothing goes there. */
+function checked(topic: string): undefined {
+  assertTopic(topic)
+  return undefined
+}
+
+function recordsOf(target: SubscriptionRecord | Route): SubscriptionRecord[] {
+  return target instanceof SubscriptionRecord ? [target] : target.records()
+}
+
+const bySeq = (a: SubscriptionRecord, b: SubscriptionRecord): number => a.seq - b.seq

@@ -15,7 +15,7 @@ class TrieNode<E> {
   /** The only literal child, or a Map of literal children by token. */
   next: TrieNode<E> | Map<string, TrieNode<E>> | undefined = undefined
   wild: Wildcards<E> | undefined = undefined
-  /** Entries whose pattern ends here: one, or an array rebuilt (never mutated) on change. */
+  /** Entries whose pattern ends here: one, or an array (changed in place: matching copies entries out). */
   here: E | E[] | undefined = undefined
 
   child(tok: string): TrieNode<E> | undefined {
@@ -64,7 +64,7 @@ class TrieNode<E> {
 function addEntry<E>(node: TrieNode<E>, entry: E): void {
   const here = node.here
   if (here === undefined) node.here = entry
-  else if (Array.isArray(here)) node.here = here.concat([entry])
+  else if (Array.isArray(here)) here.push(entry)
   else node.here = [here, entry]
 }
 
@@ -74,9 +74,11 @@ function removeEntry<E>(node: TrieNode<E>, entry: E): boolean {
     node.here = undefined
     return true
   }
-  if (!Array.isArray(here) || !here.includes(entry)) return false
-  const rest = here.filter((e) => e !== entry)
-  node.here = rest.length === 1 ? rest[0] : rest
+  if (!Array.isArray(here)) return false
+  const at = here.indexOf(entry)
+  if (at < 0) return false
+  here.splice(at, 1)
+  if (here.length === 1) node.here = here[0]
   return true
 }
 
@@ -160,6 +162,21 @@ export class TopicTrie<E extends object> {
    */
   match(topic: string, out: E[]): void {
     collect(this.root, topic.split('.'), 0, out)
+  }
+
+  /** Every entry, in no particular order. */
+  *entries(): Generator<E> {
+    const stack: TrieNode<E>[] = [this.root]
+    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+      const here = node.here
+      if (Array.isArray(here)) yield* here
+      else if (here !== undefined) yield here
+      const next = node.next
+      if (next instanceof Map) stack.push(...next.values())
+      else if (next !== undefined) stack.push(next)
+      if (node.wild?.star !== undefined) stack.push(node.wild.star)
+      if (node.wild?.tail !== undefined) stack.push(node.wild.tail)
+    }
   }
 
   /** Removes everything. */

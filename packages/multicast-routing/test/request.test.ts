@@ -52,7 +52,8 @@ describe.each(IMPLS)('%s request/reply', (_name, make) => {
     const outcomes: Promise<string>[] = []
     for (let i = 0; i < 10_000; i++) outcomes.push(bus.request('svc.mute', i, { timeoutMs: 50 + (i % 100) }).then(() => 'ok', (e: { code: string }) => e.code))
     expect(bus.stats().pendingRequests).toBe(10_000)
-    expect(clock.pending).toBe(10_000)
+    // one timer serves every pending request, whatever their timeouts
+    expect(clock.pending).toBe(1)
     clock.advance(149)
     expect(bus.stats().pendingRequests).toBe(0)
     const codes = await Promise.all(outcomes)
@@ -77,8 +78,64 @@ describe.each(IMPLS)('%s request/reply', (_name, make) => {
     expect(await a).toBe('ABORTED')
     expect(added).toHaveBeenCalledTimes(3)
     expect(removed).toHaveBeenCalledTimes(3)
-    expect(vi.getTimerCount()).toBe(0)
+    // at most the one deadline timer, unref'd while nothing waits (process-lifetime.test.ts checks the process exits)
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1)
     expect(bus.stats().pendingRequests).toBe(0)
+    await bus.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('arms no timer per request: 1000 answered requests in a row arm one timer in all', async () => {
+    const clock = new ManualClock()
+    const armed = vi.spyOn(clock, 'setTimeout')
+    const cleared = vi.spyOn(clock, 'clearTimeout')
+    const bus = make({ clock })
+    await bus.subscribe('svc.echo', (m) => m.payload)
+    for (let i = 0; i < 1000; i++) expect(await bus.request('svc.echo', i)).toBe(i)
+    expect(armed).toHaveBeenCalledTimes(1)
+    expect(cleared).not.toHaveBeenCalled()
+    expect(bus.stats().pendingRequests).toBe(0)
+    // the timer fires once at the first deadline, finds nothing due, and is not armed again
+    clock.advance(5000)
+    expect(clock.pending).toBe(0)
+    await bus.stop()
+  })
+
+  it('times each request out at its own deadline when timeouts differ and overlap', async () => {
+    const clock = new ManualClock()
+    const bus = make({ clock })
+    await bus.subscribe('svc.mute', () => undefined)
+    const settled: string[] = []
+    const ask = (name: string, timeoutMs: number): Promise<void> =>
+      bus.request('svc.mute', name, { timeoutMs }).catch((e: { code: string }) => void settled.push(`${name}:${e.code}@${clock.now()}`))
+    const all = [ask('a', 300), ask('b', 100)]
+    // one millisecond at a time, letting rejections run, so each is stamped with the time it came
+    const step = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t++) {
+        clock.advance(1)
+        for (let k = 0; k < 5; k++) await Promise.resolve()
+      }
+    }
+    await step(50)
+    all.push(ask('c', 100), ask('d', 20))
+    await step(400)
+    await Promise.all(all)
+    expect(settled.sort()).toEqual(['a:TIMEOUT@300', 'b:TIMEOUT@100', 'c:TIMEOUT@150', 'd:TIMEOUT@70'])
+    await bus.stop()
+  })
+
+  it('ignores a late reply and reuses the slot of a settled request without confusing the two', async () => {
+    const clock = new ManualClock()
+    const bus = make({ clock })
+    const held: ((v: unknown) => void)[] = []
+    await bus.subscribe('svc.slow', () => new Promise((resolve) => held.push(resolve)))
+    const first = bus.request('svc.slow', 1, { timeoutMs: 10 }).catch((e: { code: string }) => e.code)
+    clock.advance(10)
+    expect(await first).toBe('TIMEOUT')
+    const second = bus.request('svc.slow', 2, { timeoutMs: 10_000 })
+    held[0]!('late reply to the first')
+    held[1]!('reply to the second')
+    expect(await second).toBe('reply to the second')
     await bus.stop()
   })
 
