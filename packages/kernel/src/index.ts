@@ -1,3 +1,35 @@
+/**
+ * The dependency-injection kernel of Coord: the five contracts ({@link BaseManager} started by an {@link Initializer},
+ * {@link AgentManager}, {@link MessageCoordinator}, {@link UnifiedCoordinationSystem}, {@link HealthMonitor}), their
+ * typed {@link Tokens}, one error class with stable codes ({@link CoordError}), plugins as values with an enhanced and
+ * a legacy implementation ({@link definePlugin}, {@link registerPlugin}), {@link createKernel} and the kernel event
+ * stream ({@link KernelEvents}).
+ *
+ * ```sh
+ * npm i @coord/kernel @coord/multicast-routing
+ * ```
+ *
+ * The kernel loads `reflect-metadata` before `tsyringe` and re-exports the DI API ({@link inject},
+ * {@link injectable}, {@link DependencyContainer}): import DI only from `@coord/kernel`, so there is one tsyringe.
+ * ESM only, Node.js 20.19 or later (`require()` of it works there too).
+ *
+ * @example
+ * ```ts
+ * import { createKernel, Tokens } from '@coord/kernel'
+ * import { multicastRoutingPlugin } from '@coord/multicast-routing'
+ *
+ * const kernel = createKernel({ plugins: [multicastRoutingPlugin()], modes: { 'multicast-routing': 'legacy' } })
+ * const bus = kernel.resolve(Tokens.MessageCoordinator)
+ * await bus.subscribe('agent.*.status', (m) => console.log(m.topic, m.payload))
+ * await bus.publish('agent.a1.status', { ok: true })
+ * await kernel.stop()
+ * ```
+ *
+ * Contract suites for your own implementations are in `@coord/kernel/testing`.
+ *
+ * @packageDocumentation
+ * @module @coord/kernel
+ */
 // The DI entry point loads reflect-metadata before tsyringe; keep it first.
 export {
   delay,

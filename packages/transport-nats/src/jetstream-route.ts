@@ -3,6 +3,7 @@ import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, nanos, typ
 import { type Decode, offer } from './core-route.js'
 import { BoundedIdSet } from './dedupe.js'
 import { MSG_ID_HEADER, REQUEST_HEADER } from './headers.js'
+import { isJetStreamMissing, jetStreamMissing } from './jetstream-missing.js'
 import { MemberSet } from './member-set.js'
 import type { StreamManager } from './stream-manager.js'
 
@@ -107,6 +108,7 @@ export class JetStreamRoute {
       this.#messages = await consumer.consume({ max_messages: o.pull, callback: (m) => this.#onMessage(m) })
     } catch (e) {
       if (CoordError.is(e)) throw e
+      if (isJetStreamMissing(e)) throw jetStreamMissing(`Cannot start at-least-once delivery on ${JSON.stringify(o.pattern)}`, e, { pattern: o.pattern, consumer: o.durable })
       throw new CoordError('TRANSPORT_UNAVAILABLE', `Cannot start at-least-once delivery on ${JSON.stringify(o.pattern)}: ${e instanceof Error ? e.message : String(e)}`, {
         cause: e,
         details: { pattern: o.pattern, consumer: o.durable },

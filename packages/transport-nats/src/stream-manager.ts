@@ -1,5 +1,6 @@
 import { CoordError, describeValue } from '@coord/kernel'
 import { type JetStreamManager, nanos, RetentionPolicy, StorageType, type StreamConfig } from 'nats'
+import { isJetStreamMissing, jetStreamMissing } from './jetstream-missing.js'
 import type { ResolvedOptions } from './options.js'
 import { addSubject } from './subject-set.js'
 
@@ -119,6 +120,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 function unavailable(e: unknown, stream: string): CoordError {
+  if (isJetStreamMissing(e)) return jetStreamMissing(`JetStream stream ${JSON.stringify(stream)} is unavailable`, e, { stream })
   const text = e instanceof Error ? e.message : String(e)
   return new CoordError('TRANSPORT_UNAVAILABLE', `JetStream stream ${JSON.stringify(stream)} is unavailable (is the server started with -js?): ${text}`, {
     cause: e,
