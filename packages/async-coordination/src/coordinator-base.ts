@@ -30,7 +30,7 @@ export abstract class CoordinatorBase {
    * Creates a coordinator over a registry and a bus.
    *
    * @param deps - the AgentManager and the MessageCoordinator
-   * @param options - concurrency, poll interval, topic convention, clock, starvation limit (each coordinator uses those it needs, and validates all)
+   * @param options - concurrency, poll interval, topic convention, clock, starvation limit, default deadline (each coordinator uses those it needs, and validates all)
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
    */
   constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
@@ -55,7 +55,7 @@ export abstract class CoordinatorBase {
    */
   protected admit(task: unknown): PreparedTask {
     if (this.closed) throw new CoordError('SHUTTING_DOWN', 'The coordinator is draining or stopped; it accepts no new tasks')
-    return prepareTask(task, this.agents)
+    return prepareTask(task, this.agents, this.options.defaultTimeoutMs)
   }
 }
 

@@ -41,7 +41,7 @@ export class EventDrivenCoordinator extends CoordinatorBase implements UnifiedCo
    * Creates a coordinator over a registry and a bus.
    *
    * @param deps - the AgentManager and the MessageCoordinator
-   * @param options - concurrency, topic convention, clock, starvation limit
+   * @param options - concurrency, topic convention, clock, starvation limit, default deadline
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value; `INVALID_ARGUMENT` for missing deps
    */
   constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {

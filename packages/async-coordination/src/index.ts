@@ -1,3 +1,17 @@
+/**
+ * Non-blocking coordination across Coord agents: the provider of `Tokens.UnifiedCoordinationSystem`.
+ * {@link EventDrivenCoordinator} (enhanced) sends one request per target, completes each task on the reply that
+ * decides its `all`/`any`/quorum policy, and schedules many tasks over priority lanes; {@link PollingCoordinator}
+ * (legacy) runs one task at a time and polls. It needs an `AgentManager` and a `MessageCoordinator` provider.
+ * Register it with {@link asyncCoordinationPlugin}.
+ *
+ * ```sh
+ * npm i @coord/kernel @coord/async-coordination @coord/batch-registration @coord/multicast-routing
+ * ```
+ *
+ * @packageDocumentation
+ * @module @coord/async-coordination
+ */
 export { asyncCoordinationPlugin } from './plugin.js'
 export { EventDrivenCoordinator } from './event-driven-coordinator.js'
 export type { CoordinatorDeps } from './coordinator-base.js'
@@ -9,8 +23,8 @@ export { PollingCoordinator } from './polling-coordinator.js'
  */
 export { AllSettledCoordinator } from './all-settled-coordinator.js'
 export { TaskHandle } from './handle.js'
-export { LaneScheduler, PRIORITY_LANES } from './lane-scheduler.js'
-export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STARVATION_LIMIT } from './options.js'
+export { DEFAULT_LANE, LaneScheduler, PRIORITY_LANES } from './lane-scheduler.js'
+export { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STARVATION_LIMIT, DEFAULT_TIMEOUT_MS } from './options.js'
 export type { AsyncCoordinationOptions } from './options.js'
 export { DEFAULT_PRIORITY, MAX_TIMEOUT_MS } from './task-input.js'
 export { agentFailure, defaultTopicFor, isAgentFailure, serveAgent } from './agent-convention.js'

@@ -1,7 +1,10 @@
-import { assertFunction, assertNumberInRange } from '@coord/kernel'
+import { assertFunction, assertNumberInRange, CoordError, describeValue } from '@coord/kernel'
 
 /** How many priority lanes there are: priorities 0 (most urgent) to 7. */
 export const PRIORITY_LANES = 8
+
+/** The lane of an item pushed without one: the same as a coordination task's default priority. */
+export const DEFAULT_LANE = 1
 
 /**
  * One lane: a FIFO array read from an index head (never `shift()`) and written at a tail, with each item's arrival
@@ -88,10 +91,15 @@ export class LaneScheduler<T> {
   /**
    * Queues an item in a lane and runs it at once when a slot is free.
    *
+   * The lane is checked on every push, also when the item starts at once, so a bad lane fails the first time.
+   *
    * @param item - the item
-   * @param lane - 0 (most urgent) to {@link PRIORITY_LANES} - 1; the caller validates it
+   * @param lane - an integer from 0 (most urgent) to {@link PRIORITY_LANES} - 1; {@link DEFAULT_LANE} when omitted
+   * @throws CoordError `INVALID_ARGUMENT` naming the lane when it is not such an integer
    */
-  push(item: T, lane: number): void {
+  push(item: T, lane: number = DEFAULT_LANE): void {
+    // (lane >>> 0) === lane: a non-negative integer below 2^32, with no allocation; NaN, -1, 1.5 and '1' fail it.
+    if ((lane >>> 0) !== lane || lane >= PRIORITY_LANES) throw badLane(lane)
     if (this.#queued === 0 && !this.#pumping && this.#running < this.#concurrency) {
       // Nothing waits and a slot is free: run it at once, without touching the lanes.
       this.#seq++
@@ -188,4 +196,10 @@ export class LaneScheduler<T> {
     }
     return item
   }
+}
+
+function badLane(lane: unknown): CoordError {
+  return new CoordError('INVALID_ARGUMENT', `Expected \`lane\` to be an integer in [0, ${PRIORITY_LANES - 1}], got ${describeValue(lane)}`, {
+    details: { field: 'lane', value: lane },
+  })
 }

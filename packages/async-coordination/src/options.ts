@@ -1,5 +1,6 @@
 import { assertFunction, assertNumberInRange, assertOptionsObject, CoordError, describeValue } from '@coord/kernel'
 import { defaultTopicFor } from './agent-convention.js'
+import { MAX_TIMEOUT_MS } from './task-input.js'
 
 /** Options shared by both coordinators and by {@link asyncCoordinationPlugin}. */
 export interface AsyncCoordinationOptions {
@@ -34,6 +35,13 @@ export interface AsyncCoordinationOptions {
    * @defaultValue 8
    */
   readonly starvationLimit?: number
+  /**
+   * The deadline of a task that gives no `timeoutMs`, in milliseconds from when it starts executing; a number > 0 and
+   * at most {@link MAX_TIMEOUT_MS}. A task's own `timeoutMs` always wins.
+   *
+   * @defaultValue 30000
+   */
+  readonly defaultTimeoutMs?: number
 }
 
 /** The options with every default filled in. */
@@ -43,6 +51,7 @@ export interface ResolvedOptions {
   readonly topicFor: (agentId: string) => string
   readonly clock: () => number
   readonly starvationLimit: number
+  readonly defaultTimeoutMs: number
 }
 
 /** Default of {@link AsyncCoordinationOptions.concurrency}. */
@@ -51,8 +60,10 @@ export const DEFAULT_CONCURRENCY = 64
 export const DEFAULT_POLL_INTERVAL_MS = 100
 /** Default of {@link AsyncCoordinationOptions.starvationLimit}. */
 export const DEFAULT_STARVATION_LIMIT = 8
+/** Default of {@link AsyncCoordinationOptions.defaultTimeoutMs}: the deadline of a task without `timeoutMs`. */
+export const DEFAULT_TIMEOUT_MS = 30_000
 
-const KNOWN = new Set(['concurrency', 'pollIntervalMs', 'topicFor', 'clock', 'starvationLimit'])
+const KNOWN = new Set(['concurrency', 'pollIntervalMs', 'topicFor', 'clock', 'starvationLimit', 'defaultTimeoutMs'])
 const defaultClock = (): number => performance.now()
 
 /**
@@ -76,9 +87,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   assertNumberInRange(pollIntervalMs, 'pollIntervalMs', { min: 1, max: 60_000, code })
   const starvationLimit = o.starvationLimit ?? DEFAULT_STARVATION_LIMIT
   assertNumberInRange(starvationLimit, 'starvationLimit', { min: 1, max: 1_000_000, integer: true, code })
+  const defaultTimeoutMs = o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS
+  if (typeof defaultTimeoutMs !== 'number' || !(defaultTimeoutMs > 0) || defaultTimeoutMs > MAX_TIMEOUT_MS) {
+    throw new CoordError('INVALID_OPTIONS', `Expected \`defaultTimeoutMs\` to be a number > 0 and <= ${MAX_TIMEOUT_MS}, got ${describeValue(defaultTimeoutMs)}`, {
+      details: { field: 'defaultTimeoutMs', value: defaultTimeoutMs },
+    })
+  }
   const topicFor = o.topicFor ?? defaultTopicFor
   assertFunction(topicFor, 'topicFor', code)
   const clock = o.clock ?? defaultClock
   assertFunction(clock, 'clock', code)
-  return { concurrency, pollIntervalMs, starvationLimit, topicFor, clock }
+  return { concurrency, pollIntervalMs, starvationLimit, defaultTimeoutMs, topicFor, clock }
 }

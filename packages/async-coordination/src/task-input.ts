@@ -1,11 +1,11 @@
 import { type AgentManager, assertKnownKeys, CoordError, describeValue, toCoordError } from '@coord/kernel'
-import { PRIORITY_LANES } from './lane-scheduler.js'
+import { DEFAULT_LANE, PRIORITY_LANES } from './lane-scheduler.js'
 
 /** Longest deadline accepted, in milliseconds (the largest timer delay Node supports). */
 export const MAX_TIMEOUT_MS = 2_147_483_647
 
-/** Default lane of a task. */
-export const DEFAULT_PRIORITY = 1
+/** Default lane of a task (the scheduler's {@link DEFAULT_LANE}). */
+export const DEFAULT_PRIORITY = DEFAULT_LANE
 
 /** A task after validation: concrete targets, the number of successes needed, and its lane. */
 export interface PreparedTask {
@@ -15,7 +15,7 @@ export interface PreparedTask {
   readonly payload: unknown
   /** Successes needed to meet the policy (`all` = targets, `any` = 1, quorum = n). */
   readonly need: number
-  /** The deadline from the start of execution. */
+  /** The deadline from the start of execution: the task's `timeoutMs`, or the coordinator's default. */
   readonly timeoutMs: number
   /** The lane. */
   readonly priority: number
@@ -84,21 +84,23 @@ const TASK_KEYS = ['targets', 'payload', 'policy', 'timeoutMs', 'signal', 'prior
  *
  * @param task - what the caller passed to `coordinate`
  * @param agents - the registry
- * @throws CoordError `INVALID_TASK` (malformed, unreadable or misspelt task, empty targets, bad or too-large quorum, deadline not positive, bad priority or signal), `UNKNOWN_AGENT`
+ * @param defaultTimeoutMs - the deadline of a task whose `timeoutMs` is absent or `undefined` (already validated)
+ * @throws CoordError `INVALID_TASK` (malformed, unreadable or misspelt task, empty targets, bad or too-large quorum, deadline given and not positive, bad priority or signal), `UNKNOWN_AGENT`
  */
-export function prepareTask(task: unknown, agents: AgentManager): PreparedTask {
+export function prepareTask(task: unknown, agents: AgentManager, defaultTimeoutMs: number): PreparedTask {
   try {
-    return readTask(task, agents)
+    return readTask(task, agents, defaultTimeoutMs)
   } catch (e) {
     throw toCoordError(e, 'INVALID_TASK', 'The coordination task cannot be read')
   }
 }
 
-function readTask(task: unknown, agents: AgentManager): PreparedTask {
+function readTask(task: unknown, agents: AgentManager, defaultTimeoutMs: number): PreparedTask {
   if (typeof task !== 'object' || task === null || Array.isArray(task)) throw invalid('Expected a coordination task object', 'task', task)
   assertKnownKeys(task, TASK_KEYS, 'coordination task', { code: 'INVALID_TASK' })
   const t = task as Record<string, unknown>
-  const timeoutMs = t.timeoutMs
+  // Absent or undefined takes the default; null and every other non-number are refused below.
+  const timeoutMs = t.timeoutMs === undefined ? defaultTimeoutMs : t.timeoutMs
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
     throw invalid(`Expected \`timeoutMs\` to be a number > 0 and <= ${MAX_TIMEOUT_MS}`, 'timeoutMs', timeoutMs)
   }

@@ -9,6 +9,7 @@ import { FakeAgents, FakeBus, flush, manualClock, task, track } from './fakes.js
 describeUnifiedCoordinationSystemContract('AllSettledCoordinator (fakes)', {
   env: () => ({ agents: new FakeAgents(), bus: new FakeBus({ honorTimeout: true }) }),
   make: (e) => ({ system: new AllSettledCoordinator(e), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
+  makeWithDefaultTimeout: (e, defaultTimeoutMs) => ({ system: new AllSettledCoordinator(e, { defaultTimeoutMs }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
 })
 
 describeUnifiedCoordinationSystemContract('AllSettledCoordinator on BatchRegistrar + TopicTrieRouter', {
@@ -17,6 +18,7 @@ describeUnifiedCoordinationSystemContract('AllSettledCoordinator on BatchRegistr
     return { agents: kernel.resolve(Tokens.AgentManager), bus: kernel.resolve(Tokens.MessageCoordinator) }
   },
   make: (e) => ({ system: new AllSettledCoordinator(e), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
+  makeWithDefaultTimeout: (e, defaultTimeoutMs) => ({ system: new AllSettledCoordinator(e, { defaultTimeoutMs }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
   dispose: async (e) => {
     await e.bus.stop()
     await e.agents.stop()

@@ -7,9 +7,11 @@ const env = () => ({ agents: new FakeAgents(), bus: new FakeBus({ honorTimeout: 
 describeUnifiedCoordinationSystemContract('EventDrivenCoordinator (fakes)', {
   env,
   make: (e) => ({ system: new EventDrivenCoordinator(e, { concurrency: 4 }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
+  makeWithDefaultTimeout: (e, defaultTimeoutMs) => ({ system: new EventDrivenCoordinator(e, { concurrency: 4, defaultTimeoutMs }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
 })
 
 describeUnifiedCoordinationSystemContract('PollingCoordinator (fakes)', {
   env,
   make: (e) => ({ system: new PollingCoordinator(e, { pollIntervalMs: 2 }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
+  makeWithDefaultTimeout: (e, defaultTimeoutMs) => ({ system: new PollingCoordinator(e, { pollIntervalMs: 2, defaultTimeoutMs }), serve: (id, handler) => serveAgent(e.bus, id, handler) }),
 })

@@ -18,12 +18,14 @@ const dispose = (env: { agents: AgentManager; bus: MessageCoordinator }) => kern
 describeUnifiedCoordinationSystemContract('EventDrivenCoordinator on BatchRegistrar + TopicTrieRouter', {
   env: substrate,
   make: (env) => ({ system: new EventDrivenCoordinator(env), serve: (id, handler) => serveAgent(env.bus, id, handler) }),
+  makeWithDefaultTimeout: (env, defaultTimeoutMs) => ({ system: new EventDrivenCoordinator(env, { defaultTimeoutMs }), serve: (id, handler) => serveAgent(env.bus, id, handler) }),
   dispose,
 })
 
 describeUnifiedCoordinationSystemContract('PollingCoordinator on BatchRegistrar + TopicTrieRouter', {
   env: substrate,
   make: (env) => ({ system: new PollingCoordinator(env, { pollIntervalMs: 2 }), serve: (id, handler) => serveAgent(env.bus, id, handler) }),
+  makeWithDefaultTimeout: (env, defaultTimeoutMs) => ({ system: new PollingCoordinator(env, { pollIntervalMs: 2, defaultTimeoutMs }), serve: (id, handler) => serveAgent(env.bus, id, handler) }),
   dispose,
 })
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { LaneScheduler, PRIORITY_LANES } from '../src/index.js'
+import { DEFAULT_LANE, DEFAULT_PRIORITY, LaneScheduler, PRIORITY_LANES } from '../src/index.js'
 
 /** A scheduler whose runner records start order; items finish when the test releases them. */
 function recording(concurrency: number, limit: number) {
@@ -96,6 +96,48 @@ describe('LaneScheduler', () => {
     expect(() => new LaneScheduler(0, 1, () => {})).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(() => new LaneScheduler(1, 0, () => {})).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
     expect(() => new LaneScheduler(1, 1, 'x' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
+
+  it('issue 13: push without a lane queues in the default lane (1, a task\'s default priority) past the first `concurrency` items', () => {
+    expect(DEFAULT_LANE).toBe(1)
+    expect(DEFAULT_PRIORITY).toBe(DEFAULT_LANE)
+    const { s, started } = recording(16, 1000)
+    // The first 16 start at once without touching the lanes; before the fix the 17th threw a TypeError.
+    for (let i = 0; i < 40; i++) s.push(i)
+    expect(started).toHaveLength(16)
+    expect(s.queued).toBe(24)
+    // lane 1 is served after lane 0 and before lane 2
+    s.push(100, 2)
+    s.push(200, 0)
+    for (let i = 0; i < 26; i++) s.release()
+    expect(started.slice(16)).toEqual([200, ...Array.from({ length: 24 }, (_, i) => 16 + i), 100])
+    expect(s.queued).toBe(0)
+  })
+
+  it('issue 13: a lane that is not an integer in [0, 7] is refused with INVALID_ARGUMENT naming it, on the first push and when queued', () => {
+    const bad: unknown[] = [PRIORITY_LANES, 8, 9, 31, 32, 2 ** 32, -1, 1.5, Number.NaN, Infinity, '1', null, {}]
+    for (const idle of [true, false]) {
+      const { s, started } = recording(1, 8)
+      if (!idle) s.push(-1, 0) // the only slot is taken: later items would queue in their lane
+      for (const lane of bad) {
+        let caught: unknown
+        try {
+          s.push(1, lane as number)
+        } catch (e) {
+          caught = e
+        }
+        expect(caught, `lane ${String(lane)}`).toMatchObject({ name: 'CoordError', code: 'INVALID_ARGUMENT', details: { field: 'lane' } })
+        expect(Object.is((caught as { details: { value: unknown } }).details.value, lane)).toBe(true)
+      }
+      expect(started).toEqual(idle ? [] : [-1])
+      expect(s.queued).toBe(0)
+      expect(s.running).toBe(idle ? 0 : 1)
+    }
+    const { s, started } = recording(1, 8)
+    s.push(0, 0)
+    s.push(7, PRIORITY_LANES - 1)
+    s.release()
+    expect(started).toEqual([0, 7])
   })
 
   it('property: every item runs once, and waits at most (K+1) × (older items queued + 1) picks', () => {

@@ -56,7 +56,9 @@ describe('bad input', () => {
     ['deadline NaN', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: Number.NaN }), 'INVALID_TASK'],
     ['deadline infinite', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: Infinity }), 'INVALID_TASK'],
     ['deadline too large for a timer', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: MAX_TIMEOUT_MS + 1 }), 'INVALID_TASK'],
-    ['deadline missing', (a) => ({ targets: { agents: [a] }, payload: 1 }), 'INVALID_TASK'],
+    // A missing deadline takes the default since issue 13 (default-timeout.test.ts); null is still no deadline.
+    ['deadline null', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: null }), 'INVALID_TASK'],
+    ['deadline a string', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: '100' }), 'INVALID_TASK'],
     ['priority out of range', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: 1, priority: 8 }), 'INVALID_TASK'],
     ['priority fractional', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: 1, priority: 0.5 }), 'INVALID_TASK'],
     ['signal not a signal', (a) => ({ targets: { agents: [a] }, payload: 1, timeoutMs: 1, signal: {} }), 'INVALID_TASK'],

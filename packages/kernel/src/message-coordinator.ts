@@ -182,12 +182,32 @@ export interface MessageCoordinator {
   /**
    * Publishes one message to every matching subscriber and one member of each matching group.
    *
-   * Returns a promise only when the transport has to wait; `await` it unless you know it is in process.
+   * What a caller may rely on, whatever the implementation:
    *
-   * @throws CoordError `INVALID_TOPIC`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `QUEUE_FULL`
+   * - It returns `undefined` or a promise that fulfils with `undefined`. `await bus.publish(...)` is always correct;
+   *   skipping the `await` is correct only when the implementation's own type says `void` (an in-process router).
+   * - It fails either by throwing synchronously or by returning a promise that rejects, and a given implementation
+   *   may do both (validation throws at once, a network confirmation rejects later). Both reach a caller that
+   *   `await`s it inside `try`; do not call `.then`/`.catch` on the result, which may be `undefined`. Every error
+   *   but `QUEUE_FULL` means nothing was delivered; `QUEUE_FULL` (a subscriber's overflow policy `reject`) comes
+   *   after the message was delivered to the other subscribers.
+   * - Once it has returned `undefined`, or its promise has fulfilled, an in-process implementation (one whose
+   *   subscribers are called in the publisher's process) has called every matching handler whose subscription has no
+   *   `maxInFlight` and no `batch`, each exactly once; an async handler has been called but may not have settled
+   *   (some implementations wait for it, none has to). A network transport has only handed the message to the
+   *   connection (or had it stored, for at-least-once), and delivery follows asynchronously.
+   *
+   * @throws CoordError `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `QUEUE_FULL`, thrown or as the rejection of the returned promise
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): MaybePromise<void>
-  /** Publishes several messages; each is validated before any is sent. */
+  /**
+   * Publishes several messages in order; each is validated before any is sent.
+   *
+   * It returns, fails and delivers as {@link MessageCoordinator.publish} does, for every message of the batch: when a
+   * message is refused in validation, none is sent.
+   *
+   * @throws CoordError as {@link MessageCoordinator.publish}; `INVALID_ARGUMENT` when `messages` is not an array
+   */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): MaybePromise<void>
   /**
    * Subscribes a handler to a pattern.

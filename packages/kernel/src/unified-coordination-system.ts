@@ -18,8 +18,14 @@ export interface CoordinationTask<P = unknown> {
    * @defaultValue `'all'`
    */
   readonly policy?: CompletionPolicy
-  /** Deadline in milliseconds from when the task starts executing; must be > 0. */
-  readonly timeoutMs: number
+  /**
+   * Deadline in milliseconds from when the task starts executing; must be > 0 when given. Omitted (or `undefined`),
+   * the implementation's documented default deadline applies: every implementation has one, finite, so that no task
+   * waits forever for a silent agent.
+   *
+   * @defaultValue the implementation's default; 30000 in `@coord/async-coordination` (its `defaultTimeoutMs` option)
+   */
+  readonly timeoutMs?: number
   /** Cancels the task and the requests it sent. */
   readonly signal?: AbortSignal
   /**
@@ -90,7 +96,7 @@ export interface UnifiedCoordinationSystem {
   /**
    * Queues a task and returns its handle at once.
    *
-   * @throws CoordError `INVALID_TASK` (empty targets, quorum larger than the targets, deadline not positive), `UNKNOWN_AGENT`, `SHUTTING_DOWN`
+   * @throws CoordError `INVALID_TASK` (empty targets, quorum larger than the targets, deadline given and not positive), `UNKNOWN_AGENT`, `SHUTTING_DOWN`
    */
   coordinate<R = unknown, P = unknown>(task: CoordinationTask<P>): CoordinationHandle<R>
   /** A snapshot of the counters. */

@@ -40,6 +40,14 @@ export interface MessageCoordinatorContractOptions {
    */
   readonly supportsQueueFullToPublisher?: boolean
   /**
+   * Subscribers are called in the publisher's process, so that once `publish` has returned `undefined` (or its promise
+   * has fulfilled) every matching handler of a subscription without `maxInFlight` or `batch` has been called. A network
+   * transport delivers asynchronously and sets it to false.
+   *
+   * @defaultValue the value of `supportsQueueFullToPublisher` (both hold exactly when subscribers share the publisher's process)
+   */
+  readonly deliversDuringPublish?: boolean
+  /**
    * `make({ maxPayloadBytes })` is honoured.
    *
    * @defaultValue true
@@ -139,7 +147,8 @@ function balanced(s: SubscriptionStats): boolean {
  *
  * Every check awaits `publish` (it may return a promise), waits for deliveries by polling with a generous timeout,
  * and uses its own topic prefix. A `publish` may resolve only once handlers settle, so checks with blocked handlers
- * collect publish promises instead of awaiting them at once. Features a transport cannot offer are skipped
+ * collect publish promises instead of awaiting them at once. The checks of `publish`'s own contract (what it returns,
+ * how it fails, what has been delivered once it returns) are in `publish returns`. Features a transport cannot offer are skipped
  * explicitly through `options`.
  *
  * @param name - the implementation's name, shown in the suite title
@@ -163,6 +172,7 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
     settleMs = 20,
     requestTimeoutMs = 50,
   } = options
+  const deliversDuringPublish = options.deliversDuringPublish ?? supportsQueueFullToPublisher
 
   describe(`MessageCoordinator contract: ${name}`, () => {
     const live: MessageCoordinator[] = []
@@ -348,6 +358,120 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(Object.keys(all.got[0]!.payload as object).sort()).toEqual(['__proto__', 'constructor', 'prototype'])
         expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
         expect(bus.stats().subscriptions).toBe(3)
+      })
+    })
+
+    describe('publish returns', () => {
+      /** How a call failed: thrown synchronously, rejected, or not at all. */
+      const outcome = async (call: () => unknown): Promise<{ how: 'threw' | 'rejected' | 'returned'; error?: unknown; value?: unknown }> => {
+        let returned: unknown
+        try {
+          returned = call()
+        } catch (error) {
+          return { how: 'threw', error }
+        }
+        if (returned === undefined) return { how: 'returned', value: undefined }
+        expect(returned, 'publish returned something other than undefined or a promise').toBeInstanceOf(Promise)
+        try {
+          return { how: 'returned', value: await returned }
+        } catch (error) {
+          return { how: 'rejected', error }
+        }
+      }
+
+      it('publish and publishBatch return undefined or a promise that fulfils with undefined', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const r = recorder()
+        await bus.subscribe(`${p}.x`, r.handler)
+        for (const call of [() => bus.publish(`${p}.x`, 1), () => bus.publish(`${p}.none`, 2), () => bus.publishBatch([{ topic: `${p}.x`, payload: 3 }]), () => bus.publishBatch([])]) {
+          const got = await outcome(call)
+          expect(got).toEqual({ how: 'returned', value: undefined })
+        }
+        await until(() => r.got.length === 2, 'two deliveries')
+      })
+
+      it('a failing publish throws a CoordError or rejects with one (never returns normally), and `await` catches it either way', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const r = recorder()
+        await bus.subscribe(`${p}.>`, r.handler)
+        const failing: [() => unknown, CoordErrorCode][] = [
+          [() => bus.publish(`${p}.*`, 1), 'INVALID_TOPIC'],
+          [() => bus.publish('', 1), 'INVALID_TOPIC'],
+          [() => bus.publish(`${p}.x`, 1, { publisherID: 'a' } as never), 'INVALID_OPTIONS'],
+          [() => bus.publishBatch([{ topic: `${p}.ok`, payload: 1 }, { topic: `${p}.>`, payload: 2 }]), 'INVALID_TOPIC'],
+        ]
+        for (const [call, code] of failing) {
+          const got = await outcome(call)
+          expect(got.how, `expected ${code}`).not.toBe('returned')
+          expect(got.error).toMatchObject({ name: 'CoordError', code })
+          // the pattern every caller is told to use
+          await expectCode(async () => {
+            await call()
+          }, code)
+        }
+        await bus.drain()
+        for (const call of [() => bus.publish(`${p}.x`, 1), () => bus.publishBatch([{ topic: `${p}.x`, payload: 1 }])]) {
+          const got = await outcome(call)
+          expect(got.how).not.toBe('returned')
+          expect(got.error).toMatchObject({ name: 'CoordError', code: 'SHUTTING_DOWN' })
+        }
+        await settle()
+        expect(r.got).toEqual([])
+      })
+
+      it.skipIf(!supportsRateLimit)('a publish over the rate limit fails with RATE_LIMITED, thrown or rejected', async () => {
+        const bus = await setup({ rateLimit: { perSecond: 1, burst: 1 } })
+        const p = uniquePrefix()
+        await bus.publish(`${p}.x`, 1, { publisherId: 'pub' })
+        const got = await outcome(() => bus.publish(`${p}.x`, 2, { publisherId: 'pub' }))
+        expect(got.how).not.toBe('returned')
+        expect(got.error).toMatchObject({ name: 'CoordError', code: 'RATE_LIMITED' })
+      })
+
+      it.skipIf(!deliversDuringPublish)('in process: once an awaited publish is done, every matching synchronous handler has run, exactly once', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const exact = recorder()
+        const star = recorder()
+        const tail = recorder()
+        const other = recorder()
+        let asyncCalled = 0
+        await bus.subscribe(`${p}.agent.1.status`, exact.handler)
+        await bus.subscribe(`${p}.agent.*.status`, star.handler)
+        await bus.subscribe(`${p}.>`, tail.handler)
+        await bus.subscribe(`${p}.agent.2.status`, other.handler)
+        await bus.subscribe(`${p}.agent.1.status`, async () => {
+          asyncCalled++
+          await sleep(1)
+        })
+        await bus.publish(`${p}.agent.1.status`, 'first')
+        // no waiting here: the handlers ran before publish returned or its promise fulfilled
+        expect(exact.got.map((m) => m.payload)).toEqual(['first'])
+        expect(star.got.map((m) => m.payload)).toEqual(['first'])
+        expect(tail.got.map((m) => m.payload)).toEqual(['first'])
+        expect(asyncCalled).toBe(1)
+        expect(other.got).toEqual([])
+        await bus.publishBatch([
+          { topic: `${p}.agent.1.status`, payload: 'b1' },
+          { topic: `${p}.agent.2.status`, payload: 'b2' },
+        ])
+        expect(exact.got.map((m) => m.payload)).toEqual(['first', 'b1'])
+        expect(star.got.map((m) => m.payload)).toEqual(['first', 'b1', 'b2'])
+        expect(other.got.map((m) => m.payload)).toEqual(['b2'])
+        expect(asyncCalled).toBe(2)
+      })
+
+      it.skipIf(!deliversDuringPublish)('in process: a publish that returns undefined has already delivered (no await needed)', async () => {
+        const bus = await setup()
+        const p = uniquePrefix()
+        const r = recorder()
+        await bus.subscribe(`${p}.x`, r.handler)
+        const returned = bus.publish(`${p}.x`, 1)
+        if (returned === undefined) expect(r.got.map((m) => m.payload)).toEqual([1])
+        await returned
+        expect(r.got.map((m) => m.payload)).toEqual([1])
       })
     })
 

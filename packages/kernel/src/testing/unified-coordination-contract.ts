@@ -32,6 +32,12 @@ export interface CoordinationContractSetup {
   env(): CoordinationContractEnv | Promise<CoordinationContractEnv>
   /** Builds the system under test on the env. */
   make(env: CoordinationContractEnv): CoordinationContractSubject | Promise<CoordinationContractSubject>
+  /**
+   * Builds the system under test with its default deadline (for a task without `timeoutMs`) set to `defaultTimeoutMs`;
+   * for `@coord/async-coordination`, its `defaultTimeoutMs` option. When given, the suite checks that a task without
+   * `timeoutMs` ends as `timeout` at that default and that a task's own `timeoutMs` still wins.
+   */
+  makeWithDefaultTimeout?(env: CoordinationContractEnv, defaultTimeoutMs: number): CoordinationContractSubject | Promise<CoordinationContractSubject>
   /** Releases the env after the system was stopped (stop the bus, the registry, close connections). */
   dispose?(env: CoordinationContractEnv): unknown
   /**
@@ -113,6 +119,7 @@ export function describeUnifiedCoordinationSystemContract(name: string, setup: C
     let system: UnifiedCoordinationSystem
     let prefix: string
     let gates: (() => void)[]
+    const extraSystems: UnifiedCoordinationSystem[] = []
 
     beforeEach(async () => {
       env = await setup.env()
@@ -124,6 +131,7 @@ export function describeUnifiedCoordinationSystemContract(name: string, setup: C
 
     afterEach(async () => {
       await system.stop()
+      for (const extra of extraSystems.splice(0)) await extra.stop()
       for (const open of gates) open()
       await setup.dispose?.(env)
     })
@@ -323,13 +331,47 @@ export function describeUnifiedCoordinationSystemContract(name: string, setup: C
         [{ targets: { agents: [a] }, payload: 1, timeoutMs: -5 }, 'INVALID_TASK'],
         [{ targets: { agents: [a] }, payload: 1, timeoutMs: Number.NaN }, 'INVALID_TASK'],
         [{ targets: { agents: [a] }, payload: 1, timeoutMs: '10' }, 'INVALID_TASK'],
-        [{ targets: { agents: [a] }, payload: 1 }, 'INVALID_TASK'],
+        [{ targets: { agents: [a] }, payload: 1, timeoutMs: null }, 'INVALID_TASK'],
+        [{ targets: { agents: [a] }, payload: 1, timeoutMs: Infinity }, 'INVALID_TASK'],
         [{ targets: { agents: [a] }, payload: 1, timeoutMs: 10, priority: -1 }, 'INVALID_TASK'],
         [{ targets: { agents: [a] }, payload: 1, timeoutMs: 10, signal: 'stop' }, 'INVALID_TASK'],
         [{ targets: { agents: [a, `${prefix}-ghost`] }, payload: 1, timeoutMs: 10 }, 'UNKNOWN_AGENT'],
       ]
       for (const [input, code] of bad) expectCode(() => system.coordinate(input as CoordinationTask), code)
       expect(system.stats()).toMatchObject({ queued: 0, running: 0, completed: 0 })
+    })
+
+    it('issue 13: a task without timeoutMs (absent or undefined) is accepted and runs under the default deadline', async () => {
+      const a = await agent('a', echo)
+      const absent = system.coordinate({ targets: { agents: [a] }, payload: 1 })
+      const undef = system.coordinate({ targets: { agents: [a] }, payload: 2, timeoutMs: undefined })
+      for (const h of [absent, undef]) {
+        const r = await h.result
+        expect(r.outcome).toBe('met')
+        expect(r.replies).toHaveLength(1)
+      }
+    })
+
+    it.skipIf(setup.makeWithDefaultTimeout === undefined)('issue 13: a task without timeoutMs ends as timeout at the default deadline; a task with one keeps its own', async () => {
+      const quiet = await agent('quiet', silent())
+      const withDefault = await setup.makeWithDefaultTimeout!(env, short)
+      extraSystems.push(withDefault.system)
+      const byDefault = withDefault.system.coordinate({ targets: { agents: [quiet] }, payload: 1 })
+      const own = withDefault.system.coordinate({ targets: { agents: [quiet] }, payload: 2, timeoutMs: generous * 30 })
+      let ownSettled = false
+      void own.result.then(() => {
+        ownSettled = true
+      })
+      const r = await byDefault.result
+      expect(r.outcome).toBe('timeout')
+      expect(r.pending).toEqual([quiet])
+      expectTiming(r)
+      // the deadline was the default, not some other backstop: no earlier than it, by the system's own clock
+      expect(r.timing.executionMs).toBeGreaterThanOrEqual(short - 1)
+      await sleep(short * 2)
+      expect(ownSettled).toBe(false)
+      own.cancel()
+      expect((await own.result).outcome).toBe('cancelled')
     })
 
     it('keeps many tasks in flight and counts them', async () => {
