@@ -106,7 +106,7 @@ describe.each(IMPLS)('%s request/reply', (_name, make) => {
     const bus = make({ clock })
     await bus.subscribe('svc.mute', () => undefined)
     const settled: string[] = []
-    const ask = (name: string, timeoutMs: number): Promise<void> =>
+    const ask = (name: string, timeoutMs: number): Promise<unknown> =>
       bus.request('svc.mute', name, { timeoutMs }).catch((e: { code: string }) => void settled.push(`${name}:${e.code}@${clock.now()}`))
     const all = [ask('a', 300), ask('b', 100)]
     // one millisecond at a time, letting rejections run, so each is stamped with the time it came
