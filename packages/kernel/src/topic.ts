@@ -45,6 +45,7 @@ function check(value: unknown, what: 'topic' | 'pattern'): string {
  * @throws CoordError `INVALID_TOPIC` for a non-string (a Proxy included), a wildcard, an empty token, whitespace or control characters, an unpaired surrogate, or more than 256 characters
  */
 export function assertTopic(topic: unknown): string {
+  if (typeof topic === 'string' && topic.length <= MAX_TOPIC_LENGTH && isPlainAsciiTopic(topic)) return topic
   const t = check(topic, 'topic')
   let start = 0
   for (let i = 0; i <= t.length; i++) {
@@ -61,6 +62,22 @@ export function assertTopic(topic: unknown): string {
     }
   }
   return t
+}
+
+/**
+ * The fast path of {@link assertTopic}: true for a topic of printable ASCII without wildcards or empty tokens, which is
+ * valid; false sends the topic through the full check, which finds the reason (or accepts non-ASCII text).
+ */
+function isPlainAsciiTopic(t: string): boolean {
+  let start = 0
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 46 /* . */) {
+      if (i === start) return false
+      start = i + 1
+    } else if (c <= 32 || c >= 127 || c === 42 /* * */ || c === 62 /* > */) return false
+  }
+  return start < t.length
 }
 
 /**

@@ -42,7 +42,7 @@ export interface RouterOptions {
    * holds up to twice this, least recently used first out). 0 turns the cache off: every publish to such a topic
    * walks the trie. Exact-topic subscriptions never need it.
    *
-   * @defaultValue 65536
+   * @defaultValue 2048
    */
   readonly routeCacheSize?: number
 }
@@ -91,7 +91,7 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
   if (!isClock(clock)) {
     throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
   }
-  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock, routeCacheSize: o.routeCacheSize ?? 65_536 }
+  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock, routeCacheSize: o.routeCacheSize ?? 2048 }
 }
 
 /** Whether `value` has now(), setTimeout() and clearTimeout(); false for a Proxy or getter that throws. */

@@ -161,7 +161,7 @@ export class TopicTrie<E extends object> {
    * @param out - receives the matches
    */
   match(topic: string, out: E[]): void {
-    collect(this.root, topic.split('.'), 0, out)
+    collect(this.root, topic, 0, out)
   }
 
   /** Every entry, in no particular order. */
@@ -189,15 +189,26 @@ export class TopicTrie<E extends object> {
   }
 }
 
-function collect<E>(node: TrieNode<E>, tokens: readonly string[], i: number, out: E[]): void {
-  if (i === tokens.length) {
+/**
+ * Collects the entries under `node` that match the topic from the token starting at `start`, without splitting the
+ * topic: a token is cut out of it only to look it up in a Map of several children.
+ */
+function collect<E>(node: TrieNode<E>, topic: string, start: number, out: E[]): void {
+  if (start > topic.length) {
     pushEntries(node.here, out)
     return
   }
+  let end = topic.indexOf('.', start)
+  if (end < 0) end = topic.length
   const w = node.wild
-  // `>` needs at least one more token, which i < tokens.length guarantees.
+  // `>` needs at least one more token, which start <= topic.length guarantees.
   if (w?.tail !== undefined) pushEntries(w.tail.here, out)
-  const child = node.child(tokens[i]!)
-  if (child !== undefined) collect(child, tokens, i + 1, out)
-  if (w?.star !== undefined) collect(w.star, tokens, i + 1, out)
+  const next = node.next
+  if (next !== undefined) {
+    let child: TrieNode<E> | undefined
+    if (next instanceof Map) child = next.get(topic.slice(start, end))
+    else if (node.key!.length === end - start && topic.startsWith(node.key!, start)) child = next
+    if (child !== undefined) collect(child, topic, end + 1, out)
+  }
+  if (w?.star !== undefined) collect(w.star, topic, end + 1, out)
 }

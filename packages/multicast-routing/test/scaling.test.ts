@@ -68,21 +68,44 @@ describe('TopicTrieRouter route cache', () => {
 })
 
 describe('RouteCache', () => {
+  /** Offers an entry as the router does: after a miss. */
+  const offer = (cache: RouteCache<number>, key: string, value: number): void => {
+    if (cache.get(key) === undefined) cache.set(key, value)
+  }
+
+  it('caches a topic at its second miss, not at its first', () => {
+    const cache = new RouteCache<number>(100)
+    offer(cache, 'a', 1)
+    expect(cache.get('a')).toBeUndefined()
+    offer(cache, 'a', 1)
+    expect(cache.get('a')).toBe(1)
+  })
+
   it('keeps a working set up to its limit across generations, and holds at most twice the limit', () => {
     const cache = new RouteCache<number>(100)
-    for (let i = 0; i < 100; i++) cache.set(`t${i}`, i)
+    for (let round = 0; round < 2; round++) for (let i = 0; i <= 100; i++) offer(cache, `t${i}`, i)
     // past the limit: the first generation ages instead of being wiped
-    cache.set('t100', 100)
     for (let i = 0; i <= 100; i++) expect(cache.get(`t${i}`)).toBe(i)
-    for (let i = 0; i < 10_000; i++) if (cache.get(`u${i}`) === undefined) cache.set(`u${i}`, i)
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 10_000; i++) offer(cache, `u${i}`, i)
     expect(cache.size).toBeLessThanOrEqual(200)
-    // the most recent entries are still there
-    for (let i = 9_900; i < 10_000; i++) expect(cache.get(`u${i}`)).toBe(i)
+    // a working set of 100 offered twice is cached, but for the few whose two doorkeeper slots another topic took
+    for (let round = 0; round < 2; round++) for (let i = 9_900; i < 10_000; i++) offer(cache, `u${i}`, i)
+    let held = 0
+    for (let i = 9_900; i < 10_000; i++) if (cache.get(`u${i}`) === i) held++
+    expect(held).toBeGreaterThanOrEqual(95)
+  })
+
+  it('admits almost none of a stream of topics that never repeat within its window', () => {
+    const cache = new RouteCache<number>(100)
+    for (let i = 0; i < 100_000; i++) offer(cache, `cold.${i}`, i)
+    // a topic is admitted only when both its slots still hold its hash (or another with the same hash): rare
+    expect(cache.size).toBeLessThan(20)
   })
 
   it('caches nothing with a limit of 0', () => {
     const cache = new RouteCache<number>(0)
-    cache.set('a', 1)
+    offer(cache, 'a', 1)
+    offer(cache, 'a', 1)
     expect(cache.get('a')).toBeUndefined()
     expect(cache.size).toBe(0)
   })
