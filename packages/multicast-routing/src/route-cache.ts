@@ -16,6 +16,7 @@ export class RouteCache<V> {
   private old = new Map<string, V>()
   /** Hashes of the topics last seen (length a power of two, or 0 when the cache is off); 0 is empty. */
   private readonly seen: Uint32Array
+  private flip = false
 
   /**
    * Creates an empty cache.
@@ -46,7 +47,10 @@ export class RouteCache<V> {
     const b = ((h >>> 16) ^ Math.imul(h, 31)) & mask
     const seen = this.seen
     if (seen[a] === h || seen[b] === h) this.store(key, value)
-    else if (seen[a] === 0 || seen[b] !== 0) seen[a] = h
+    else if (seen[a] === 0) seen[a] = h
+    else if (seen[b] === 0) seen[b] = h
+    // both taken: alternate, so two topics that share a slot do not overwrite each other forever
+    else if ((this.flip = !this.flip)) seen[a] = h
     else seen[b] = h
   }
 
