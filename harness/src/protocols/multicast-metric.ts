@@ -67,6 +67,15 @@ export const vsEventemitter3 = (source: string): Target => ({
   source,
   ifMissed: 'a publish walks Map → route → subscription record → handler and builds one message object, where eventemitter3 calls its listener array directly; issue 13 plans handlers called straight from the route',
 })
+/**
+ * "≤ value × a named peer" (issue 13's goals against the library a user would pick instead).
+ *
+ * @param peer - the peer's series name
+ * @param value - the ratio
+ * @param ifMissed - why it may be missed
+ */
+export const vsPeer = (peer: string, value: number, ifMissed: string): Target => ({ against: `peer:${peer}`, op: '<=', value, source: 'issue 13', ifMissed })
+
 /** "≥ 10× legacy" on async fan-out, where the floor of isolated async delivery leaves no room for it. */
 export const VS_LEGACY_ASYNC: Target = {
   ...VS_LEGACY,

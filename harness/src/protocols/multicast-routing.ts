@@ -38,8 +38,7 @@ async function loadWorkload(): Promise<Workload> {
     int(w.memoryTopics) &&
     int(w.quickMemoryTopics) &&
     int(w.memorySubscribers) &&
-    int(w.quickMemorySubscribers) &&
-    int(w.memorySubscribersWanted)
+    int(w.quickMemorySubscribers)
   if (!ok)
     throw new Error(
       'harness/workloads/multicast-routing.json: expected { seed, fanoutSubscribers, favourableSubscribers, topics, targetSequence (a power of 2), exactTopic, wildcard (one *), otherPatterns, coldIds, groupMembers, batch, memoryTopics, memorySubscribers, ... } with positive integers',

@@ -3,7 +3,7 @@ import { LinearScanRouter, TopicTrieRouter } from '@coord/multicast-routing'
 import { ServiceBroker } from 'moleculer'
 import { heapGc } from '../heap.js'
 import { defineMetric } from '../metric.js'
-import type { BenchContext, ChartSpec, Metric, ScenarioResult } from '../results.js'
+import type { BenchContext, ChartSpec, Metric, ScenarioResult, Target } from '../results.js'
 import { median, round } from '../stats.js'
 import { asyncNoop, buildWorld, candidateOf, interleaved, type World } from './async-world.js'
 
@@ -18,6 +18,24 @@ export interface RequestReplySize {
 }
 
 const MOLECULER = 'moleculer broker.call'
+const REQUEST_MISS =
+  'a request allocates its promise and resolver closures, a reply address and a table slot, and its message; the latency also holds the await of the caller and, in the tail, the garbage collector'
+/** Issue 13's goals for in-process request/reply, by percentile. */
+const REQUEST_TARGETS: Record<string, readonly Target[]> = {
+  p50: [{ against: `peer:${MOLECULER}`, op: '<=', value: 1, source: 'issue 13', ifMissed: REQUEST_MISS }],
+  p99: [
+    { against: `peer:${MOLECULER}`, op: '<=', value: 1.5, source: 'issue 13', ifMissed: REQUEST_MISS },
+    { against: 'absolute', op: '<=', value: 2, source: 'issue 13', ifMissed: REQUEST_MISS },
+  ],
+  'p99.9': [{ against: 'absolute', op: '<=', value: 5, source: 'issue 13', ifMissed: REQUEST_MISS }],
+}
+const COORDINATE_MISS =
+  'one coordinate() validates the task, builds a task run and its handle, reads the clock 3-4 times, adds and removes a deadline-queue entry and an abort listener, and sends one bus request (issue 13 lists each; not yet reduced)'
+/** Issue 13's goals for coordinate() with one agent, by percentile. */
+const COORDINATE_TARGETS: Record<string, readonly Target[]> = {
+  p50: [{ against: 'absolute', op: '<=', value: 1, source: 'issue 13', ifMissed: COORDINATE_MISS }],
+  p99: [{ against: 'absolute', op: '<=', value: 3, source: 'issue 13', ifMissed: COORDINATE_MISS }],
+}
 const CALIBRATION = 'calibration'
 const TOPIC = 'svc.echo'
 
@@ -123,7 +141,8 @@ export async function requestReplyScenario(ctx: Pick<BenchContext, 'progress' | 
           legacy: series('bus:legacy', label),
           peers: { [MOLECULER]: series(MOLECULER, label) },
           calibration: calibration(label),
-          note: `${label} of each round's request latencies: bus.request to a synchronous responder on TopicTrieRouter (enhanced) and LinearScanRouter (legacy), beside moleculer's local broker.call to an action returning its params; ${common}. No target yet (issue 13 sets them).`,
+          targets: REQUEST_TARGETS[label] ?? [],
+          note: `${label} of each round's request latencies: bus.request to a synchronous responder on TopicTrieRouter (enhanced) and LinearScanRouter (legacy), beside moleculer's local broker.call to an action returning its params; ${common}.`,
         }),
       )
     }
@@ -137,9 +156,10 @@ export async function requestReplyScenario(ctx: Pick<BenchContext, 'progress' | 
           naive: series('coordinate:naive', label),
           peers: { [MOLECULER]: series(MOLECULER, label), ...(plugin === undefined ? {} : { [plugin]: series(`coordinate:${plugin}`, label) }) },
           calibration: calibration(label),
+          targets: COORDINATE_TARGETS[label] ?? [],
           note:
             `${label} of each round's latencies of one awaited coordinate() (policy 'all', one agent echoing at once through serveAgent on TopicTrieRouter), beside the same rounds' moleculer broker.call; ${common}. ` +
-            'Legacy has no such figure (it answers at its next 100 ms poll). No target yet (issue 13 sets them).',
+            'Legacy has no such figure (it answers at its next 100 ms poll).',
         }),
       )
     }
