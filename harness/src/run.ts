@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os'
 import { findGc } from './gc.js'
+import { formatDuration, previousDurations, timeLeft } from './eta.js'
 import { machineInfo, packageVersions, sourceCommit } from './machine.js'
 import { type WrittenReport, writeReport } from './report/write.js'
 import type { Candidate, HarnessResults, MachineInfo, ProtocolBench, ProtocolName, ProtocolResult, ProtocolRun } from './results.js'
@@ -83,6 +84,7 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, name
 export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`))
   const total = options.protocols.length
+  const previous = options.out === undefined ? new Map<ProtocolName, number>() : previousDurations(options.out, options.quick)
   const [l1 = 0, l5 = 0, l15 = 0] = loadavg()
   const runStarted = process.hrtime.bigint()
   const runs: ProtocolRun[] = []
@@ -98,11 +100,18 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
   try {
     for (const [index, entry] of options.protocols.entries()) {
       const name = entry.protocol
-      const tag = `[${index + 1}/${total}] ${name}`
-      progress(`${tag}: starting (${index} of ${total} done)`)
-      findGc()?.() // the previous module's garbage is not this module's cost
+      const base = `[${index + 1}/${total}] ${name}`
+      const remaining = options.protocols.slice(index + 1).map((e) => e.protocol)
+      const runElapsed = (): number => Number(process.hrtime.bigint() - runStarted) / 1e6
+      /** The module's tag with the run's elapsed time and, when a previous run of the same kind tells, the time left. */
+      const tag = (): string => {
+        const left = timeLeft(previous, remaining, { name, elapsedMs: elapsed() })
+        return `${base} ${formatDuration(runElapsed())}${left === undefined ? '' : `, ~${formatDuration(left)} left`}`
+      }
       const started = process.hrtime.bigint()
       const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6
+      progress(`${tag()}: starting (${index} of ${total} done)`)
+      findGc()?.() // the previous module's garbage is not this module's cost
       current = { name, stray: [] }
       let result: ProtocolResult | undefined
       let error: string | undefined
@@ -111,7 +120,7 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
         const running = (async () => {
           const bench = 'load' in entry ? await entry.load() : entry
           const candidate = options.candidate?.protocol === name ? { candidate: options.candidate } : {}
-          return bench.run({ quick: options.quick, ...candidate, progress: (message) => progress(`${tag}: ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`) })
+          return bench.run({ quick: options.quick, ...candidate, progress: (message) => progress(`${tag()}: ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`) })
         })()
         const value: unknown = await withTimeout(running, options.timeoutMs, name)
         assertProtocolResult(value, name)
@@ -122,11 +131,11 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
         if (beaten.length > 0 && !options.quick) error = `failed validation: ${beaten.join('; ')}`
         if (beaten.length > 0 && options.quick) {
           warnings = beaten.map((b) => `floor beaten (not enforced in a quick run): ${b}`)
-          for (const w of warnings) progress(`${tag}: WARNING: ${w}`)
+          for (const w of warnings) progress(`${tag()}: WARNING: ${w}`)
         }
       } catch (e) {
         error = errorMessage(e)
-        if (e instanceof Error && e.stack) progress(`${tag}: ${e.stack.split('\n').slice(0, 6).join('\n')}`)
+        if (e instanceof Error && e.stack) progress(`${tag()}: ${e.stack.split('\n').slice(0, 6).join('\n')}`)
       }
       await new Promise((resolve) => setImmediate(resolve)) // let a stray rejection surface before judging the module
       if (current.stray.length > 0) error = [error, ...current.stray.map((m) => `unhandled rejection: ${m}`)].filter(Boolean).join('; ')
@@ -135,10 +144,10 @@ export async function runHarness(options: RunHarnessOptions): Promise<HarnessRun
       runs.push({ protocol: name, ...(result === undefined ? {} : { result }), ...(error === undefined ? {} : { error }), ...(warnings === undefined ? {} : { warnings }), durationMs })
       if (error !== undefined) {
         failed++
-        progress(`${tag}: FAILED: ${error} (${index + 1} of ${total} done)`)
+        progress(`${tag()}: FAILED: ${error} (${index + 1} of ${total} done)`)
       } else {
         const figures = result!.scenarios.reduce((n, s) => n + s.metrics.length, 0)
-        progress(`${tag}: done in ${(durationMs / 1000).toFixed(1)} s, ${result!.scenarios.length} scenario(s), ${figures} figure(s) (${index + 1} of ${total} done)`)
+        progress(`${tag()}: done in ${(durationMs / 1000).toFixed(1)} s, ${result!.scenarios.length} scenario(s), ${figures} figure(s) (${index + 1} of ${total} done)`)
       }
     }
   } finally {

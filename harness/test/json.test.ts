@@ -13,7 +13,8 @@ describe('toJson', () => {
     expect(json.loadAverageEnd).toEqual([0.4, 0.5, 0.6])
     expect(Object.keys(json.machine).sort()).toEqual(['cpuModel', 'cpus', 'memory', 'node', 'os'])
     expect(json.protocols.map((p) => p.protocol)).toEqual(['parallel-init', 'multicast-routing', 'event-monitoring'])
-    expect(Object.keys(json.protocols[0]!)).toEqual(['protocol', 'baselines', 'scenarios'])
+    expect(Object.keys(json.protocols[0]!)).toEqual(['protocol', 'baselines', 'scenarios', 'durationMs'])
+    expect(json.protocols.map((p) => p.durationMs)).toEqual([1234, 2345, 1])
   })
 
   it('keeps every sample, spread, bound kind, target and verdict', () => {
@@ -31,7 +32,7 @@ describe('toJson', () => {
     const m = json.protocols[0]!.scenarios[0]!.metrics[1]!
     expect([m.legacy, m.naive, m.bound, m.calibration]).toEqual([null, null, null, null])
     expect(m.targets).toEqual([])
-    expect(json.protocols[2]).toEqual({ protocol: 'event-monitoring', baselines: null, scenarios: [], error: 'the event-monitoring benchmark module is not written yet' })
+    expect(json.protocols[2]).toEqual({ protocol: 'event-monitoring', baselines: null, scenarios: [], durationMs: 1, error: 'the event-monitoring benchmark module is not written yet' })
   })
 
   it('survives a JSON round trip unchanged', () => {

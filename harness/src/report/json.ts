@@ -37,6 +37,8 @@ export interface JsonReport {
     readonly baselines: ProtocolResult['baselines'] | null
     /** Its scenarios and their figures (empty when it failed before returning any). */
     readonly scenarios: readonly { readonly name: string; readonly metrics: readonly JsonMetric[] }[]
+    /** How long the module ran, in milliseconds (the next run's time-left estimate reads it). */
+    readonly durationMs?: number
     /** Present only when the module failed to run or failed validation. */
     readonly error?: string
     /** Present only when a quick run found what a full run would fail (a beaten floor). */
@@ -70,6 +72,7 @@ export function toJson(results: HarnessResults): JsonReport {
       protocol: run.protocol,
       baselines: run.result?.baselines ?? null,
       scenarios: (run.result?.scenarios ?? []).map((s) => ({ name: s.name, metrics: s.metrics })),
+      durationMs: Math.round(run.durationMs),
       ...(run.error === undefined ? {} : { error: run.error }),
       ...(run.warnings === undefined ? {} : { warnings: run.warnings }),
     })),
