@@ -53,7 +53,7 @@ export const VS_NAIVE: Target = {
   op: '<=',
   value: 1 / 3,
   source: 'issue 12',
-  ifMissed: 'for exact topics the naive Map lookup is already the least work, and the trie router adds a route object and a record per hop; on a cold wildcard cache miss it splits the topic and walks the trie (issue 13)',
+  ifMissed: 'for exact topics the naive Map lookup is already the least work, and the enhanced router does that same lookup, then builds one message and counts the delivery on the subscription',
 }
 /**
  * "≤ 1.0× eventemitter3".
@@ -65,7 +65,7 @@ export const vsEventemitter3 = (source: string): Target => ({
   op: '<=',
   value: 1,
   source,
-  ifMissed: 'a publish walks Map → route → subscription record → handler and builds one message object, where eventemitter3 calls its listener array directly; issue 13 plans handlers called straight from the route',
+  ifMissed: 'a publish builds one message object, and each delivery goes through its subscription (a closed check, a delivery count, a try/catch for isolation, a look at the result), where eventemitter3 calls its listeners directly with the payload',
 })
 /**
  * "≤ value × a named peer" (issue 13's goals against the library a user would pick instead).
