@@ -82,7 +82,7 @@ function memoryMetric(name: string, figures: Record<string, number[]>, note: str
  * @param ctx - quick mode, progress
  */
 export async function memoryScenario(w: MemoryWorkload, ctx: BenchContext): Promise<ScenarioResult> {
-  const samples = ctx.quick ? 1 : 3
+  const samples = ctx.quick ? 1 : 5
   const n = ctx.quick ? w.quickMemoryTopics : w.memoryTopics
   const m = ctx.quick ? w.quickMemorySubscribers : w.memorySubscribers
   const common = `${samples} sample(s) per series in alternating order after a warm-up build of ${WARM_UP}; heapUsed after two full GCs with the bus or emitter held, minus before, ÷ the subscriptions. The topic strings and the handlers (distinct closures with distinct captured state) exist before and after, so only what a subscription adds is counted`
