@@ -179,7 +179,9 @@ export class RequestTable {
     this.timerAt = Infinity
     const now = this.clock.now()
     let next = Infinity
-    for (const list of this.lists.values()) {
+    for (const [timeoutMs, list] of this.lists) {
+      // a list left empty goes here, not as it empties: a request loop would add and delete it every time
+      if (list.head === undefined) this.lists.delete(timeoutMs)
       for (let e = list.head; e !== undefined; e = list.head) {
         if (e.deadline > now) {
           if (e.deadline < next) next = e.deadline

@@ -97,3 +97,22 @@ describe('TopicTrie', () => {
     )
   })
 })
+
+describe('RequestTable', () => {
+  it('forgets the deadline list of a timeout nobody uses any more, at the next timer', async () => {
+    const { RequestTable } = await import('../src/request-table.js')
+    const clock = new ManualClock()
+    const table = new RequestTable(clock)
+    const lists = (): number => (table as unknown as { lists: Map<number, unknown> }).lists.size
+    for (let i = 0; i < 1000; i++) {
+      const { replyTo, promise } = table.open<number>('svc.x', 100 + i, undefined)
+      table.resolve(replyTo, i)
+      await promise
+    }
+    expect(table.size).toBe(0)
+    expect(lists()).toBe(1000)
+    clock.advance(100)
+    expect(lists()).toBe(0)
+    expect(clock.pending).toBe(0)
+  })
+})
