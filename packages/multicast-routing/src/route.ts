@@ -63,7 +63,7 @@ export class Route {
     if (this.groups.length === 0) return this.plain.slice()
     const all = [...this.plain]
     for (const g of this.groups) all.push(...g.members)
-    return all.sort((a, b) => a.seq - b.seq)
+    return all.sort(bySeq)
   }
 
   /**
@@ -78,3 +78,6 @@ export class Route {
 }
 
 const NO_GROUPS: readonly GroupRoute[] = Object.freeze([])
+
+/** Orders subscriptions by age (subscription order). */
+export const bySeq = (a: SubscriptionRecord, b: SubscriptionRecord): number => a.seq - b.seq

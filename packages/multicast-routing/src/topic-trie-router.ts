@@ -1,6 +1,6 @@
 import { assertTopic, isWildcardPattern, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
 import { checkPublishOptions } from './publish-options.js'
-import { Route } from './route.js'
+import { bySeq, Route } from './route.js'
 import { RouteCache } from './route-cache.js'
 import { RoutedMessage } from './routed-message.js'
 import { queueFull, RouterBase } from './router-base.js'
@@ -49,6 +49,8 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
     return target === NOWHERE ? undefined : target
   }
   protected readonly sendRequest = (message: RoutedMessage, to: SubscriptionRecord | Route): void => {
+    // A bare subscription target is always direct: deliverDirect, as publish does (through deliver()'s offer the
+    // request p99 measured 1.2 µs instead of 0.6 here)
     if (to instanceof SubscriptionRecord) to.deliverDirect(message)
     else this.deliver(to, message, to.plain.length)
   }
@@ -64,7 +66,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   publish(topic: string, payload: unknown, options?: PublishOptions): void {
     const core = this.core
     if (core.state !== 'open') core.assertOpen('publish')
-    const target = this.trie.size === 0 ? (this.exact.get(topic) ?? checked(topic)) : (this.cache.get(topic) ?? this.merge(topic))
+    const target = this.targetOf(topic)
     let message: RoutedMessage
     if (options === undefined) {
       message = new RoutedMessage(topic, payload, undefined, undefined)
@@ -95,7 +97,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
     const built = this.core.batch(messages, options)
     // Every target is taken before any delivery: a handler that subscribes does not change where this batch goes.
     const targets = built.map((m) => this.targetOf(m.topic))
-    const counts = targets.map((t) => (t instanceof Route ? t.plain.length : 1))
+    const counts = targets.map((t) => (t === undefined ? 0 : plainCount(t)))
     let rejected: unknown
     for (let i = 0; i < built.length; i++) {
       const target = targets[i]
@@ -214,8 +216,11 @@ function checked(topic: string): undefined {
   return undefined
 }
 
+/** How many plain subscriptions a target delivers to now (a delivery reads it once, before calling anyone). */
+function plainCount(target: SubscriptionRecord | Route): number {
+  return target instanceof Route ? target.plain.length : 1
+}
+
 function recordsOf(target: SubscriptionRecord | Route): SubscriptionRecord[] {
   return target instanceof SubscriptionRecord ? [target] : target.records()
 }
-
-const bySeq = (a: SubscriptionRecord, b: SubscriptionRecord): number => a.seq - b.seq
