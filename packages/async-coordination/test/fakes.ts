@@ -12,6 +12,7 @@ import {
   type CoordinationTask,
   CoordError,
   type CoordinatorStats,
+  type DeadLetter,
   type DeliveryFailure,
   type Message,
   type MessageCoordinator,
@@ -218,8 +219,12 @@ export class FakeBus implements MessageCoordinator {
     return () => {}
   }
 
+  onDeadLetter(_listener: (letter: DeadLetter) => void): () => void {
+    return () => {}
+  }
+
   stats(): CoordinatorStats {
-    return { published: 0, delivered: 0, dropped: 0, rejected: 0, failed: 0, rateLimited: 0, subscriptions: this.#handlers.size, pendingRequests: this.#pending }
+    return { published: 0, delivered: 0, dropped: 0, rejected: 0, failed: 0, rateLimited: 0, unrouted: 0, lateReplies: 0, listenerErrors: 0, subscriptions: this.#handlers.size, pendingRequests: this.#pending }
   }
 
   async drain(): Promise<void> {}

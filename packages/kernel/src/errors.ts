@@ -46,6 +46,7 @@ export const COORD_ERROR_CODES = [
   'INVALID_STATUS',
   'ALREADY_WATCHED',
   // shared outcomes
+  'LISTENER_FAILED',
   'TIMEOUT',
   'ABORTED',
   'INTERNAL',

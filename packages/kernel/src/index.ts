@@ -58,6 +58,8 @@ export type { Token } from './tokens.js'
 export { Tokens } from './contract-tokens.js'
 
 export { KernelEvents } from './events.js'
+export { Listeners } from './listeners.js'
+export type { Listener } from './listeners.js'
 export type { KernelEventMap, KernelEventType, KernelListener, KernelPhase } from './events.js'
 
 export { definePlugin, isPlugin } from './plugin.js'
@@ -91,6 +93,8 @@ export type {
   BatchMessageHandler,
   BatchSubscribeOptions,
   CoordinatorStats,
+  DeadLetter,
+  DeadLetterReason,
   DeliveryFailure,
   MaybePromise,
   Message,

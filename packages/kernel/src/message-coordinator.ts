@@ -98,7 +98,10 @@ export interface Subscription {
 
 /** Options of {@link MessageCoordinator.publish}. */
 export interface PublishOptions {
-  /** Identifies the publisher for per-publisher rate limits. */
+  /**
+   * Identifies the publisher for per-publisher rate limits. The rate limit is a token bucket per publisher id:
+   * a publish (or request) without one is never rate-limited, and never takes a token from anyone else's bucket.
+   */
   readonly publisherId?: string
   /** Headers delivered with the message. */
   readonly headers?: MessageHeaders
@@ -128,22 +131,49 @@ export interface RequestOptions {
   readonly signal?: AbortSignal
   /** Headers delivered with the request. */
   readonly headers?: MessageHeaders
+  /** The publisher, for the rate limit: a request takes a token from this publisher's bucket, as a publish does. */
+  readonly publisherId?: string
 }
 
-/** A handler failure or a message a policy gave up on, sent to the error and dead-letter stream. */
-export interface DeliveryFailure {
-  /** Why: the handler failed, or the overflow policy dropped the message. */
-  readonly reason: 'handler-error' | 'dropped'
-  /** The topic of the message. */
+/**
+ * Why a message ended in the dead-letter channel.
+ *
+ * - `no-subscriber`: published to a topic no subscription matched (counted in `stats().unrouted`).
+ * - `dropped`: a subscription's overflow policy (`drop-oldest`, `drop-newest`) or its unsubscribe dropped it (`dropped`).
+ * - `rejected`: a subscription's overflow policy `reject` refused it; the publisher got `QUEUE_FULL` (`rejected`).
+ * - `handler-error`: the handler threw or rejected (`failed`).
+ * - `late-reply`: a reply came after its request had settled: timed out, aborted, or answered by another responder
+ *   (`lateReplies`).
+ * - `rate-limited`: the publisher was over its rate limit; the publisher got `RATE_LIMITED` (`rateLimited`).
+ */
+export type DeadLetterReason = 'no-subscriber' | 'dropped' | 'rejected' | 'handler-error' | 'late-reply' | 'rate-limited'
+
+/** A message that reached no handler, or whose handler failed: one entry of the dead-letter channel. */
+export interface DeadLetter {
+  /** Why it is here. */
+  readonly reason: DeadLetterReason
+  /** The topic it was sent to (for a late reply: the reply address). */
   readonly topic: string
+  /** The subscription it was meant for, when there is one (`dropped`, `rejected`, `handler-error`). */
+  readonly subscriptionId?: string
+  /** That subscription's pattern. */
+  readonly pattern?: string
+  /** The error, when there is one: `HANDLER_FAILED`, `QUEUE_FULL` or `RATE_LIMITED`. */
+  readonly error?: CoordError
+  /** The message itself (for a late reply: the reply). */
+  readonly message: Message
+}
+
+/** A subscription's failure: its handler failed, or its overflow policy dropped or refused the message. */
+export interface DeliveryFailure extends DeadLetter {
+  /** Why: the handler failed, or the overflow policy dropped or refused the message. */
+  readonly reason: 'handler-error' | 'dropped' | 'rejected'
   /** The subscription it was meant for. */
   readonly subscriptionId: string
   /** That subscription's pattern. */
   readonly pattern: string
   /** The error (`HANDLER_FAILED` wrapping what the handler threw, or `QUEUE_FULL`). */
   readonly error: CoordError
-  /** The message itself. */
-  readonly message: Message
 }
 
 /** Coordinator-wide counters. */
@@ -160,6 +190,12 @@ export interface CoordinatorStats {
   readonly failed: number
   /** Publishes refused by the rate limit. */
   readonly rateLimited: number
+  /** Published messages no subscription matched (dead letters `no-subscriber`), where the implementation can see it. */
+  readonly unrouted: number
+  /** Replies that came after their request had settled (dead letters `late-reply`). */
+  readonly lateReplies: number
+  /** Times an `onError` or `onDeadLetter` listener threw (each listener's first throw is also reported once). */
+  readonly listenerErrors: number
   /** Live subscriptions. */
   readonly subscriptions: number
   /** Requests waiting for a reply. */
@@ -220,11 +256,34 @@ export interface MessageCoordinator {
   /**
    * Sends a request and resolves with the first reply.
    *
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `SHUTTING_DOWN`
+   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `INVALID_TOPIC`, `SHUTTING_DOWN`, `RATE_LIMITED` (with a `publisherId` over its limit)
    */
   request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R>
-  /** Subscribes to the error and dead-letter stream; returns the unsubscribe function. */
+  /**
+   * Subscribes to the subscriptions' failures: handler errors, and messages an overflow policy dropped or refused.
+   * These are the dead letters that have a subscription; {@link MessageCoordinator.onDeadLetter} sees them all.
+   *
+   * @returns the function that removes the listener
+   * @throws CoordError `INVALID_ARGUMENT` when `listener` is not a function
+   */
   onError(listener: (failure: DeliveryFailure) => void): () => void
+  /**
+   * Subscribes to the dead-letter channel: every message that was accepted but reached no handler, or whose handler
+   * failed, with its reason, topic and, where there is one, its subscription. Each reason has its counter in
+   * {@link MessageCoordinator.stats}, counted whether or not anyone listens. A listener that throws is counted
+   * (`listenerErrors`) and never affects delivery.
+   *
+   * A network transport cannot see other processes' subscriptions: it reports `no-subscriber` only where it can
+   * tell (see its documentation).
+   *
+   * @example
+   * ```ts
+   * bus.onDeadLetter((l) => log.warn({ reason: l.reason, topic: l.topic, sub: l.subscriptionId }, 'dead letter'))
+   * ```
+   * @returns the function that removes the listener
+   * @throws CoordError `INVALID_ARGUMENT` when `listener` is not a function
+   */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void
   /** A snapshot of the coordinator's counters. */
   stats(): CoordinatorStats
   /** Refuses new publishes (`SHUTTING_DOWN`) and waits for in-flight and queued work to finish. */

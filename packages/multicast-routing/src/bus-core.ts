@@ -3,9 +3,12 @@ import {
   assertTopic,
   CoordError,
   type CoordinatorStats,
+  type DeadLetter,
   type DeliveryFailure,
   describeValue,
+  Listeners,
   type MaybePromise,
+  type Message,
   parsePattern,
 } from '@coord/kernel'
 import { GroupRegistry } from './group-registry.js'
@@ -21,8 +24,6 @@ import { TokenBucketLimiter } from './token-bucket.js'
 
 /** Where a router is in its life. */
 export type BusState = 'open' | 'draining' | 'stopped'
-
-type FailureListener = (failure: DeliveryFailure) => void
 
 /** How the core reaches the router's own index of subscriptions. */
 export interface RecordIndex {
@@ -53,10 +54,14 @@ export class BusCore {
   rejected = 0
   failed = 0
   rateLimited = 0
+  unrouted = 0
+  lateReplies = 0
   /** Deliveries of subscriptions that are gone (live ones keep their own count). */
   retiredDelivered = 0
-  /** Failure listeners: rebuilt on change, so emitting never copies. */
-  listeners: readonly FailureListener[] = []
+  /** Subscriptions whose `reject` policy refused the message being published, named by {@link BusCore.queueFull}. */
+  readonly rejecters: SubscriptionRecord[] = []
+  /** The dead-letter channel; `onError` listens to the part of it that has a subscription. */
+  readonly deadLetters: Listeners<DeadLetter>
 
   private readonly limiter: TokenBucketLimiter | undefined
   /** What a request without options means, built once. */
@@ -78,35 +83,70 @@ export class BusCore {
     private readonly index: RecordIndex,
   ) {
     this.options = resolveRouterOptions(options)
+    this.deadLetters = new Listeners<DeadLetter>('dead-letter', this.options.onListenerError)
     this.requests = new RequestTable(this.options.clock)
     this.limiter = this.options.rateLimit === undefined ? undefined : new TokenBucketLimiter(this.options.rateLimit, this.options.clock)
     this.limited = this.options.maxPayloadBytes !== undefined || this.limiter !== undefined
-    this.noRequestOptions = Object.freeze({ timeoutMs: this.options.defaultRequestTimeoutMs, signal: undefined, headers: undefined })
-  }
-
-  /** Throws `SHUTTING_DOWN` unless open. */
-  assertOpen(what: string): void {
-    if (this.state !== 'open') throw new CoordError('SHUTTING_DOWN', `Cannot ${what}: the message coordinator is ${this.state === 'draining' ? 'draining' : 'stopped'}`)
+    this.noRequestOptions = Object.freeze({ timeoutMs: this.options.defaultRequestTimeoutMs, signal: undefined, headers: undefined, publisherId: '' })
   }
 
   /**
-   * Applies the payload limit to each message, then takes one token per message from the publisher's bucket.
+   * Throws `SHUTTING_DOWN` unless open.
+   *
+   * @param what - the refused operation, such as `'publish'`
+   * @param topic - the topic or pattern it was for, named in the message
+   */
+  assertOpen(what: string, topic?: unknown): void {
+    if (this.state === 'open') return
+    const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
+    throw new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the message coordinator is ${this.state === 'draining' ? 'draining' : 'stopped'}`, {
+      details: topic === undefined ? undefined : { topic },
+    })
+  }
+
+  /**
+   * Applies the payload limit to each message, then takes one token per message from the publisher's bucket (a
+   * message without a publisher id is never rate-limited).
    *
    * @param messages - topics and payloads about to be published
    * @param publisherId - the publisher (`''` when anonymous)
-   * @throws CoordError `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`
+   * @throws CoordError `PAYLOAD_TOO_LARGE`, `RATE_LIMITED` (each refused message is a dead letter too)
    */
-  checkLimits(messages: readonly { readonly topic: string; readonly payload: unknown }[] | RoutedMessage, publisherId: string): void {
+  checkLimits(messages: readonly Message[] | RoutedMessage, publisherId: string): void {
     const list = messages instanceof RoutedMessage ? [messages] : messages
     const max = this.options.maxPayloadBytes
     if (max !== undefined) for (const m of list) assertPayloadSize(m.topic, m.payload, max)
-    if (this.limiter !== undefined && !this.limiter.tryTake(publisherId, list.length)) {
-      this.rateLimited += list.length
-      const who = publisherId === '' ? 'the anonymous publisher' : `publisher ${describeValue(publisherId)}`
-      throw new CoordError('RATE_LIMITED', `Rate limit exceeded for ${who} (${this.options.rateLimit!.perSecond}/s, burst ${this.options.rateLimit!.burst})`, {
-        details: { publisherId, count: list.length },
-      })
-    }
+    if (this.limiter === undefined || publisherId === '' || this.limiter.tryTake(publisherId, list.length)) return
+    this.rateLimited += list.length
+    const topic = list[0]!.topic
+    const what = list.length === 1 ? `the message to ${describeValue(topic)}` : `${list.length} messages (the first to ${describeValue(topic)})`
+    const error = new CoordError('RATE_LIMITED', `Rate limit exceeded for publisher ${describeValue(publisherId)} (${this.options.rateLimit!.perSecond}/s, burst ${this.options.rateLimit!.burst}): ${what} refused`, {
+      details: { publisherId, topic, count: list.length },
+    })
+    if (this.deadLetters.size > 0) for (const m of list) this.deadLetters.emit({ reason: 'rate-limited', topic: m.topic, error, message: m })
+    throw error
+  }
+
+  /**
+   * Counts a published message no subscription matched, and reports it to the dead-letter channel.
+   *
+   * @param message - the message
+   */
+  unroutedMessage(message: Message): void {
+    this.unrouted++
+    if (this.deadLetters.size > 0) this.deadLetters.emit({ reason: 'no-subscriber', topic: message.topic, message })
+  }
+
+  /**
+   * Hands a reply to its request; counts and reports it as a late reply when no request waits for it any more.
+   *
+   * @param replyTo - the reply address
+   * @param value - the reply
+   */
+  reply(replyTo: string, value: unknown): void {
+    if (this.requests.resolve(replyTo, value)) return
+    this.lateReplies++
+    if (this.deadLetters.size > 0) this.deadLetters.emit({ reason: 'late-reply', topic: replyTo, message: { topic: replyTo, payload: value } })
   }
 
   /**
@@ -118,7 +158,7 @@ export class BusCore {
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_ARGUMENT`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`
    */
   batch(messages: unknown, options: unknown): RoutedMessage[] {
-    this.assertOpen('publish')
+    this.assertOpen('publish a batch')
     const read = readBatch(messages)
     const { publisherId } = checkPublishOptions(options)
     const built = read.map((m) => new RoutedMessage(assertTopic(m.topic), m.payload, undefined, checkHeaders(m.headers)))
@@ -136,7 +176,7 @@ export class BusCore {
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_PATTERN`, `INVALID_ARGUMENT`, `INVALID_OPTIONS`
    */
   createRecord(pattern: unknown, handler: unknown, options: unknown): SubscriptionRecord {
-    this.assertOpen('subscribe')
+    this.assertOpen('subscribe', pattern)
     parsePattern(pattern)
     assertFunction(handler, 'handler')
     const opts = normalizeSubscribeOptions(options)
@@ -156,28 +196,51 @@ export class BusCore {
     if (record.group !== undefined) this.groups.leave(record.group)
   }
 
-  /** Adds a listener to the error and dead-letter stream. */
-  onError(listener: FailureListener): () => void {
-    assertFunction(listener, 'listener')
-    this.listeners = [...this.listeners, listener]
-    let on = true
-    return () => {
-      if (!on) return
-      on = false
-      this.listeners = this.listeners.filter((l) => l !== listener)
-    }
+  /**
+   * The error a publish throws, after delivering to the others, when subscribers with overflow `'reject'` refused the
+   * message: it names them (and forgets them, ready for the next publish).
+   *
+   * @param topic - the message's topic
+   */
+  queueFull(topic: string): CoordError {
+    const by = [...new Set(this.rejecters)]
+    this.rejecters.length = 0
+    const names = by.map((r) => `${r.id} (${describeValue(r.pattern)})`).join(', ')
+    return new CoordError('QUEUE_FULL', `The message to ${describeValue(topic)} was refused by ${by.length === 1 ? 'subscription' : 'subscriptions'} ${names}: queue full (overflow 'reject'); the other subscribers got it`, {
+      details: { topic, subscriptionIds: by.map((r) => r.id), count: 1 },
+    })
   }
 
-  /** Sends a failure to every listener; a listener that throws does not stop the others. */
-  emit(failure: DeliveryFailure): void {
-    const ls = this.listeners
-    for (let i = 0; i < ls.length; i++) {
-      try {
-        ls[i]!(failure)
-      } catch {
-        // A broken listener must not break delivery; it has no stream of its own to report to.
-      }
-    }
+  /**
+   * The one error of a `publishBatch` in which some messages were refused: how many, which topics, which subscriptions.
+   * Any error other than `QUEUE_FULL` is thrown as it is.
+   *
+   * @param errors - the error of each refused message, in order
+   * @param total - the size of the batch
+   */
+  batchRefused(errors: readonly unknown[], total: number): unknown {
+    const other = errors.find((e) => !(CoordError.is(e) && e.code === 'QUEUE_FULL'))
+    if (other !== undefined) return other
+    const details = errors.map((e) => (e as CoordError).details as { topic: string; subscriptionIds: string[] })
+    const topics = [...new Set(details.map((d) => d.topic))]
+    const ids = [...new Set(details.flatMap((d) => d.subscriptionIds))]
+    return new CoordError(
+      'QUEUE_FULL',
+      `${errors.length} of the batch's ${total} messages were refused by full queues (overflow 'reject') of subscription${ids.length === 1 ? '' : 's'} ${ids.join(', ')}, on ${topics.map(describeValue).join(', ')}; the other subscribers got them`,
+      { details: { count: errors.length, total, topics, subscriptionIds: ids } },
+    )
+  }
+
+  /**
+   * Adds a listener to the subscriptions' failures: the dead letters that have a subscription.
+   *
+   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
+   */
+  onError(listener: (failure: DeliveryFailure) => void): () => void {
+    assertFunction(listener, 'listener')
+    return this.deadLetters.add((letter) => {
+      if (letter.subscriptionId !== undefined) listener(letter as DeliveryFailure)
+    })
   }
 
   /** Counts started work (an async handler call, a queued message, a delivering publish). */
@@ -228,12 +291,12 @@ export class BusCore {
    */
   request<R, T>(topic: string, payload: unknown, options: unknown, respondersOf: (topic: string) => T | undefined, send: (message: RoutedMessage, to: T) => MaybePromise<void>): Promise<R> {
     try {
-      if (this.state !== 'open') this.assertOpen('request')
+      if (this.state !== 'open') this.assertOpen('request', topic)
       // One route lookup, which validates the topic when no subscription vouches for it.
       const responders = respondersOf(topic)
       const o = options === undefined ? this.noRequestOptions : checkRequestOptions(options, this.options.defaultRequestTimeoutMs)
       if (o.signal?.aborted === true) throw this.abortedBeforeStart(o.signal, topic)
-      if (this.limited) this.checkLimits([{ topic, payload }], '')
+      if (this.limited) this.checkLimits([{ topic, payload }], o.publisherId)
       if (responders === undefined) throw new CoordError('NO_RESPONDERS', `No subscriber for request topic ${describeValue(topic)}`, { details: { topic } })
       const { replyTo, promise } = this.requests.open<R>(topic, o.timeoutMs, o.signal)
       this.published += 1
@@ -265,6 +328,9 @@ export class BusCore {
       rejected: this.rejected,
       failed: this.failed,
       rateLimited: this.rateLimited,
+      unrouted: this.unrouted,
+      lateReplies: this.lateReplies,
+      listenerErrors: this.deadLetters.errors,
       subscriptions: this.live,
       pendingRequests: this.requests.size,
     }

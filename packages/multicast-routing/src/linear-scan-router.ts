@@ -1,7 +1,7 @@
 import { assertTopic, matchTopic, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
 import { checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
-import { queueFull, RouterBase } from './router-base.js'
+import { RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
 
 /**
@@ -37,7 +37,7 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError `SHUTTING_DOWN`, `INVALID_TOPIC`, `INVALID_OPTIONS`, `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `QUEUE_FULL`
    */
   async publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void> {
-    this.core.assertOpen('publish')
+    this.core.assertOpen('publish', topic)
     assertTopic(topic)
     const o = checkPublishOptions(options)
     const message = new RoutedMessage(topic, payload, undefined, o.headers)
@@ -54,15 +54,16 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError as {@link LinearScanRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
    */
   async publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): Promise<void> {
-    let rejected: unknown
-    for (const message of this.core.batch(messages, options)) {
+    let refused: unknown[] | undefined
+    const built = this.core.batch(messages, options)
+    for (const message of built) {
       try {
         await this.deliver(message)
       } catch (e) {
-        rejected ??= e
+        ;(refused ??= []).push(e)
       }
     }
-    if (rejected !== undefined) throw rejected
+    if (refused !== undefined) throw this.core.batchRefused(refused, built.length)
   }
 
   protected index(record: SubscriptionRecord): void {
@@ -88,9 +89,11 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
     try {
       let groups: Map<string, SubscriptionRecord[]> | undefined
       let rejected = false
+      let matched = false
       // A snapshot: a subscription made while this message is delivering does not receive it.
       for (const record of [...this.subs.values()]) {
         if (!matchTopic(record.pattern, message.topic)) continue
+        matched = true
         if (record.group !== undefined) {
           groups ??= new Map()
           const members = groups.get(record.group)
@@ -111,9 +114,8 @@ export class LinearScanRouter extends RouterBase implements MessageCoordinator {
           else await outcome
         }
       }
-      if (rejected) {
-        throw queueFull(message.topic)
-      }
+      if (!matched) core.unroutedMessage(message)
+      if (rejected) throw core.queueFull(message.topic)
     } finally {
       core.workDone()
     }

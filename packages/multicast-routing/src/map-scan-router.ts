@@ -1,7 +1,7 @@
 import { assertTopic, isWildcardPattern, type MessageCoordinator, type OutgoingMessage, type PublishOptions } from '@coord/kernel'
 import { checkPublishOptions } from './publish-options.js'
 import { RoutedMessage } from './routed-message.js'
-import { queueFull, RouterBase } from './router-base.js'
+import { RouterBase } from './router-base.js'
 import { REJECTED, type SubscriptionRecord } from './subscription-record.js'
 
 /** A wildcard subscription with its pattern split into tokens once, when it subscribed. */
@@ -84,7 +84,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): void {
     const core = this.core
-    core.assertOpen('publish')
+    if (core.state !== 'open') core.assertOpen('publish', topic)
     // A topic found in the map is valid: it was checked as a pattern when it subscribed.
     const list = this.exact.get(topic)
     if (list === undefined) assertTopic(topic)
@@ -103,15 +103,16 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
    * @throws CoordError as {@link MapScanRouter.publish}; `INVALID_ARGUMENT` when `messages` is not an array
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void {
-    let rejected: unknown
-    for (const message of this.core.batch(messages, options)) {
+    let refused: unknown[] | undefined
+    const built = this.core.batch(messages, options)
+    for (const message of built) {
       try {
         this.dispatch(message, this.exact.get(message.topic))
       } catch (e) {
-        rejected ??= e
+        ;(refused ??= []).push(e)
       }
     }
-    if (rejected !== undefined) throw rejected
+    if (refused !== undefined) throw this.core.batchRefused(refused, built.length)
   }
 
   protected index(record: SubscriptionRecord): void {
@@ -139,11 +140,13 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
     const topic = message.topic
     let groups: GroupMatch[] | undefined
     let rejected = false
+    let delivered = false
     const patterns = this.patterns
     const patternCount = patterns.length
     if (list !== undefined) {
       for (let i = 0, n = list.length; i < n; i++) {
         const record = list[i]!
+        delivered = true
         if (record.group !== undefined) groups = addMember(groups, record)
         else if (record.offer(message) === REJECTED) rejected = true
       }
@@ -154,6 +157,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
         const entry = patterns[i]!
         if (!matchTokens(entry.tokens, tokens)) continue
         const record = entry.record
+        delivered = true
         if (record.group !== undefined) groups = addMember(groups, record)
         else if (record.offer(message) === REJECTED) rejected = true
       }
@@ -164,7 +168,8 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
         if (member !== undefined && member.offer(message) === REJECTED) rejected = true
       }
     }
-    if (rejected) throw queueFull(topic)
+    if (!delivered) this.core.unroutedMessage(message)
+    if (rejected) throw this.core.queueFull(topic)
   }
 }
 

@@ -19,8 +19,8 @@ export interface RouterOptions {
    */
   readonly maxPayloadBytes?: number
   /**
-   * A per-publisher token bucket; a publish over it fails with `RATE_LIMITED` and is counted.
-   * Publishes without `publisherId` share one anonymous bucket.
+   * A token bucket per `publisherId`; a publish or request over it fails with `RATE_LIMITED`, is counted and is a
+   * dead letter. Publishes and requests without a `publisherId` are never rate-limited.
    *
    * @defaultValue no rate limit
    */
@@ -45,6 +45,13 @@ export interface RouterOptions {
    * @defaultValue 2048
    */
   readonly routeCacheSize?: number
+  /**
+   * Told once per `onError`/`onDeadLetter` listener, the first time it throws (`LISTENER_FAILED`); every throw is
+   * counted in `stats().listenerErrors`. The plugin sends it to the kernel's `error` event.
+   *
+   * @defaultValue none (throws are only counted)
+   */
+  readonly onListenerError?: (error: CoordError) => void
 }
 
 /** Options after validation, with defaults applied. */
@@ -54,13 +61,14 @@ export interface ResolvedRouterOptions {
   readonly defaultRequestTimeoutMs: number
   readonly clock: Clock
   readonly routeCacheSize: number
+  readonly onListenerError: ((error: CoordError) => void) | undefined
 }
 
 /** Longest request timeout accepted: the largest delay a timer can hold. */
 export const MAX_TIMEOUT_MS = 2_147_483_647
 
 /** The keys the routers and the plugin accept; any other is refused as a typo. */
-const ROUTER_OPTION_KEYS = ['maxPayloadBytes', 'rateLimit', 'defaultRequestTimeoutMs', 'clock', 'routeCacheSize'] as const
+const ROUTER_OPTION_KEYS = ['maxPayloadBytes', 'rateLimit', 'defaultRequestTimeoutMs', 'clock', 'routeCacheSize', 'onListenerError'] as const
 
 /**
  * Validates router options at once (each read once; an unknown key, top level or in `rateLimit`, refused) and applies the defaults.
@@ -91,7 +99,17 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
   if (!isClock(clock)) {
     throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
   }
-  return { maxPayloadBytes: o.maxPayloadBytes, rateLimit, defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000, clock, routeCacheSize: o.routeCacheSize ?? 2048 }
+  if (o.onListenerError !== undefined && typeof o.onListenerError !== 'function') {
+    throw new CoordError(code, `Expected \`onListenerError\` to be a function, got ${describeValue(o.onListenerError)}`, { details: { field: 'onListenerError' } })
+  }
+  return {
+    maxPayloadBytes: o.maxPayloadBytes,
+    rateLimit,
+    defaultRequestTimeoutMs: o.defaultRequestTimeoutMs ?? 5000,
+    clock,
+    routeCacheSize: o.routeCacheSize ?? 2048,
+    onListenerError: o.onListenerError,
+  }
 }
 
 /** Whether `value` has now(), setTimeout() and clearTimeout(); false for a Proxy or getter that throws. */

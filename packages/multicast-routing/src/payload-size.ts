@@ -34,7 +34,16 @@ export function payloadBytes(payload: unknown): number {
  * @throws CoordError `PAYLOAD_TOO_LARGE`, `INVALID_ARGUMENT`
  */
 export function assertPayloadSize(topic: string, payload: unknown, limit: number): void {
-  const size = payloadBytes(payload)
+  let size: number
+  try {
+    size = payloadBytes(payload)
+  } catch (e) {
+    const why = e instanceof CoordError && e.cause instanceof Error ? `: ${e.cause.message}` : ''
+    throw new CoordError('INVALID_ARGUMENT', `Cannot measure the \`payload\` published to ${describeValue(topic)} against maxPayloadBytes ${limit}: it has no JSON text${why}`, {
+      cause: e,
+      details: { topic, field: 'payload' },
+    })
+  }
   if (size > limit) {
     throw new CoordError('PAYLOAD_TOO_LARGE', `Payload for ${describeValue(topic)} is ${size} bytes, over maxPayloadBytes ${limit}`, { details: { topic, size, limit } })
   }

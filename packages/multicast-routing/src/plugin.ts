@@ -1,4 +1,4 @@
-import { type CoordPlugin, definePlugin, type MessageCoordinator, Tokens } from '@coord/kernel'
+import { type CoordPlugin, definePlugin, type MessageCoordinator, type PluginContext, Tokens } from '@coord/kernel'
 import { LinearScanRouter } from './linear-scan-router.js'
 import { type RouterOptions, resolveRouterOptions } from './options.js'
 import { TopicTrieRouter } from './topic-trie-router.js'
@@ -16,11 +16,17 @@ import { TopicTrieRouter } from './topic-trie-router.js'
  * ```
  */
 export function multicastRoutingPlugin(options?: RouterOptions): CoordPlugin<MessageCoordinator> {
-  resolveRouterOptions(options)
+  const o = resolveRouterOptions(options)
+  // Read once: each build gets a plain copy, with listener failures sent to the kernel's error event unless the caller
+  // chose where they go.
+  const built = (ctx: PluginContext): RouterOptions => ({
+    ...o,
+    onListenerError: o.onListenerError ?? ((error) => ctx.events.emit('error', { source: 'multicast-routing', error })),
+  })
   return definePlugin<MessageCoordinator>({
     name: 'multicast-routing',
     provides: Tokens.MessageCoordinator,
-    enhanced: () => new TopicTrieRouter(options),
-    legacy: () => new LinearScanRouter(options),
+    enhanced: (ctx) => new TopicTrieRouter(built(ctx)),
+    legacy: (ctx) => new LinearScanRouter(built(ctx)),
   })
 }

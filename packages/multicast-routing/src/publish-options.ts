@@ -51,7 +51,7 @@ export function checkHeaders(headers: unknown): MessageHeaders | undefined {
 /** The keys `publish` accepts; any other is refused as a typo. */
 export const PUBLISH_OPTION_KEYS = ['publisherId', 'headers', 'messageId'] as const
 /** The keys `request` accepts. */
-export const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers'] as const
+export const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers', 'publisherId'] as const
 
 /** Publish options after validation. */
 export interface CheckedPublishOptions {
@@ -83,6 +83,8 @@ export interface CheckedRequestOptions {
   readonly timeoutMs: number
   readonly signal: AbortSignal | undefined
   readonly headers: MessageHeaders | undefined
+  /** The publisher whose rate-limit bucket the request takes from (`''`: none). */
+  readonly publisherId: string
 }
 
 /**
@@ -93,7 +95,7 @@ export interface CheckedRequestOptions {
  * @throws CoordError `INVALID_OPTIONS` naming the field and the value, or the unknown key
  */
 export function checkRequestOptions(options: unknown, defaultTimeoutMs: number): CheckedRequestOptions {
-  if (options === undefined) return { timeoutMs: defaultTimeoutMs, signal: undefined, headers: undefined }
+  if (options === undefined) return { timeoutMs: defaultTimeoutMs, signal: undefined, headers: undefined, publisherId: '' }
   const o: Record<string, unknown> = readOptions(options, REQUEST_OPTION_KEYS, 'request options')
   const timeoutMs = o['timeoutMs'] ?? defaultTimeoutMs
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_TIMEOUT_MS) {
@@ -101,7 +103,9 @@ export function checkRequestOptions(options: unknown, defaultTimeoutMs: number):
   }
   const signal = o['signal']
   if (signal !== undefined && !isAbortSignal(signal)) fail('signal', 'an AbortSignal', signal)
-  return { timeoutMs, signal: signal as AbortSignal | undefined, headers: checkHeaders(o['headers']) }
+  const publisherId = o['publisherId']
+  if (publisherId !== undefined && (typeof publisherId !== 'string' || publisherId.length === 0)) fail('publisherId', 'a non-empty string', publisherId)
+  return { timeoutMs, signal: signal as AbortSignal | undefined, headers: checkHeaders(o['headers']), publisherId: (publisherId as string | undefined) ?? '' }
 }
 
 /** `value instanceof AbortSignal`, false for a revoked Proxy or a throwing `getPrototypeOf` trap. */

@@ -2,9 +2,8 @@ import {
   type BatchMessageHandler,
   type BatchSubscribeOptions,
   type CoordinatorStats,
-  CoordError,
+  type DeadLetter,
   type DeliveryFailure,
-  describeValue,
   type MessageHandler,
   type RequestOptions,
   type SubscribeOptions,
@@ -61,6 +60,18 @@ export abstract class RouterBase {
    */
   onError(listener: (failure: DeliveryFailure) => void): () => void {
     return this.core.onError(listener)
+  }
+
+  /**
+   * Subscribes to the dead-letter channel: every published message that reached no subscriber, was dropped or
+   * refused by an overflow policy, failed in its handler, was refused by the rate limit, or a reply that came late.
+   *
+   * @param listener - receives each dead letter
+   * @returns the function that removes it
+   * @throws CoordError `INVALID_ARGUMENT` when it is not a function
+   */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
+    return this.core.deadLetters.add(listener)
   }
 
   /** A snapshot of the router's counters. */
@@ -130,15 +141,4 @@ export abstract class RouterBase {
 
   /** Empties the router's index once stopped. */
   protected abstract clearIndex(): void
-}
-
-/**
- * The error a publish throws, after delivering to the others, when a subscriber with overflow `'reject'` refused it.
- *
- * @param topic - the message's topic
- */
-export function queueFull(topic: string): CoordError {
-  return new CoordError('QUEUE_FULL', `A subscriber of ${describeValue(topic)} refused the message: its queue is full (overflow 'reject')`, {
-    details: { topic },
-  })
 }

@@ -339,7 +339,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     if (kind === Returned.Promise) return this.track(result as Promise<unknown>, message)
     // Promise.resolve reads `then` again: if that throws now, the promise rejects (a HANDLER_FAILED), it does not throw
     if (kind === Returned.Thenable) return this.track(Promise.resolve(result), message)
-    if (message.replyTo !== undefined) this.core.requests.resolve(message.replyTo, result)
+    if (message.replyTo !== undefined && result !== undefined) this.core.reply(message.replyTo, result)
     return undefined
   }
 
@@ -356,7 +356,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
 
   private onReply(value: unknown, replyTo: string): void {
     this.settled()
-    if (value !== undefined) this.core.requests.resolve(replyTo, value)
+    if (value !== undefined) this.core.reply(replyTo, value)
   }
 
   private settled(): void {
@@ -374,37 +374,38 @@ export class SubscriptionRecord implements Subscription, GroupMember {
     this.extras().failed++
     this.core.failed++
     const replyTo = message.replyTo
-    if (this.core.listeners.length === 0 && replyTo === undefined) return
+    if (this.core.deadLetters.size === 0 && replyTo === undefined) return
     const text = toCoordError(error).message
     const wrapped = new CoordError('HANDLER_FAILED', `Handler of subscription ${this.id} (${describeValue(this.pattern)}) failed on ${describeValue(message.topic)}: ${text}`, {
       cause: error,
       details: { topic: message.topic, subscriptionId: this.id, pattern: this.pattern },
     })
     if (replyTo !== undefined) this.core.requests.fail(replyTo, wrapped)
-    if (this.core.listeners.length === 0) return
-    this.core.emit({ reason: 'handler-error', topic: message.topic, subscriptionId: this.id, pattern: this.pattern, error: wrapped, message })
+    if (this.core.deadLetters.size === 0) return
+    this.core.deadLetters.emit({ reason: 'handler-error', topic: message.topic, subscriptionId: this.id, pattern: this.pattern, error: wrapped, message })
   }
 
   /** Reports a message the `reject` policy refused to `onError` (the publisher gets `QUEUE_FULL` too). */
   private refused(message: RoutedMessage): void {
-    if (this.core.listeners.length === 0) return
-    this.core.emit(this.lazyFailure(message, 'QUEUE_FULL', `its queue is full (limit ${this.opts.queueLimit}, reject)`, 'refused'))
+    this.core.rejecters.push(this)
+    if (this.core.deadLetters.size === 0) return
+    this.core.deadLetters.emit(this.lazyFailure(message, 'QUEUE_FULL', `its queue is full (limit ${this.opts.queueLimit}, reject)`, 'refused', 'rejected'))
   }
 
   private drop(message: RoutedMessage, code: CoordErrorCode, why: string): void {
     this.extras().dropped++
     this.core.dropped++
-    if (this.core.listeners.length === 0) return
-    this.core.emit(this.lazyFailure(message, code, why, 'dropped'))
+    if (this.core.deadLetters.size === 0) return
+    this.core.deadLetters.emit(this.lazyFailure(message, code, why, 'dropped', 'dropped'))
   }
 
   /** A `'dropped'` failure whose error is built, without a stack, only when a listener reads it. */
-  private lazyFailure(message: RoutedMessage, code: CoordErrorCode, why: string, verb: string): DeliveryFailure {
+  private lazyFailure(message: RoutedMessage, code: CoordErrorCode, why: string, verb: string, reason: 'dropped' | 'rejected'): DeliveryFailure {
     const id = this.id
     const pattern = this.pattern
     let error: CoordError | undefined
     return {
-      reason: 'dropped',
+      reason,
       topic: message.topic,
       subscriptionId: id,
       pattern,

@@ -3,7 +3,7 @@ import { checkPublishOptions } from './publish-options.js'
 import { bySeq, Route } from './route.js'
 import { RouteCache } from './route-cache.js'
 import { RoutedMessage } from './routed-message.js'
-import { queueFull, RouterBase } from './router-base.js'
+import { RouterBase } from './router-base.js'
 import { REJECTED, SubscriptionRecord } from './subscription-record.js'
 import { TopicTrie } from './topic-trie.js'
 
@@ -65,7 +65,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): void {
     const core = this.core
-    if (core.state !== 'open') core.assertOpen('publish')
+    if (core.state !== 'open') core.assertOpen('publish', topic)
     const target = this.targetOf(topic)
     let message: RoutedMessage
     if (options === undefined) {
@@ -77,8 +77,8 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
       if (core.limited) core.checkLimits(message, o.publisherId)
     }
     core.published++
-    if (target === undefined) return
-    if (target instanceof SubscriptionRecord) target.deliverDirect(message)
+    if (target === undefined || target === NOWHERE) core.unroutedMessage(message)
+    else if (target instanceof SubscriptionRecord) target.deliverDirect(message)
     else if (target.fast) {
       // The synchronous fast path: a plain loop of handler calls, over the subscriptions present when it started.
       const plain = target.plain
@@ -98,17 +98,20 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
     // Every target is taken before any delivery: a handler that subscribes does not change where this batch goes.
     const targets = built.map((m) => this.targetOf(m.topic))
     const counts = targets.map((t) => (t === undefined ? 0 : plainCount(t)))
-    let rejected: unknown
+    let refused: unknown[] | undefined
     for (let i = 0; i < built.length; i++) {
       const target = targets[i]
-      if (target === undefined) continue
+      if (target === undefined || target === NOWHERE) {
+        this.core.unroutedMessage(built[i]!)
+        continue
+      }
       try {
         this.deliver(target, built[i]!, counts[i]!)
       } catch (e) {
-        rejected ??= e
+        ;(refused ??= []).push(e)
       }
     }
-    if (rejected !== undefined) throw rejected
+    if (refused !== undefined) throw this.core.batchRefused(refused, built.length)
   }
 
   protected index(record: SubscriptionRecord): void {
@@ -190,7 +193,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
    */
   private deliver(target: SubscriptionRecord | Route, message: RoutedMessage, n: number): void {
     if (target instanceof SubscriptionRecord) {
-      if (target.offer(message) === REJECTED) throw queueFull(message.topic)
+      if (target.offer(message) === REJECTED) throw this.core.queueFull(message.topic)
       return
     }
     const plain = target.plain
@@ -206,7 +209,7 @@ export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
       const member = this.core.groups.pick(g.state, g.members)
       if (member !== undefined && member.offer(message) === REJECTED) rejected = true
     }
-    if (rejected) throw queueFull(message.topic)
+    if (rejected) throw this.core.queueFull(message.topic)
   }
 }
 

@@ -48,3 +48,36 @@ describe('multicastRoutingPlugin', () => {
     expect(() => new LinearScanRouter(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
   })
 })
+
+describe('multicastRoutingPlugin: listener failures reach the kernel once', () => {
+  it.each(['enhanced', 'legacy'] as const)('%s: a throwing dead-letter listener is counted every time and reported to the kernel error event once', async (mode) => {
+    const kernel = createKernel({ plugins: [multicastRoutingPlugin()], modes: { 'multicast-routing': mode } })
+    const errors: { source: string; code: string }[] = []
+    kernel.events.on('error', (e) => errors.push({ source: e.source, code: e.error.code }))
+    const bus = kernel.resolve(Tokens.MessageCoordinator)
+    bus.onDeadLetter(() => {
+      throw new Error('listener bug')
+    })
+    for (let i = 0; i < 3; i++) await bus.publish('nobody.listens', i)
+    expect(bus.stats().unrouted).toBe(3)
+    expect(bus.stats().listenerErrors).toBe(3)
+    expect(errors).toEqual([{ source: 'multicast-routing', code: 'LISTENER_FAILED' }])
+    await kernel.stop()
+  })
+
+  it('an explicit onListenerError wins over the kernel event, and a non-function is refused', async () => {
+    const told: string[] = []
+    const kernel = createKernel({ plugins: [multicastRoutingPlugin({ onListenerError: (e) => told.push(e.code) })] })
+    const errors: unknown[] = []
+    kernel.events.on('error', (e) => errors.push(e))
+    const bus = kernel.resolve(Tokens.MessageCoordinator)
+    bus.onDeadLetter(() => {
+      throw new Error('x')
+    })
+    await bus.publish('nobody', 1)
+    expect(told).toEqual(['LISTENER_FAILED'])
+    expect(errors).toEqual([])
+    await kernel.stop()
+    expect(() => multicastRoutingPlugin({ onListenerError: 42 as never })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringContaining('onListenerError') }))
+  })
+})

@@ -10,6 +10,9 @@ import { NatsMessageCoordinator } from './nats-message-coordinator.js'
  * A request with a `signal` runs the same steps through their handle (see `cancellable-request.ts`), so that an
  * abort releases its timer and memory at once instead of at its timeout.
  *
+ * The client's request() drops a reply that comes after its request settled, so this coordinator cannot report
+ * late replies (`stats().lateReplies` stays 0; the enhanced mux reports them as `late-reply` dead letters).
+ *
  * It is the straightforward way to write the transport, kept as the baseline the enhanced one is measured against
  * and as the fallback; everything other than request/reply is shared.
  *

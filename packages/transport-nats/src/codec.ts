@@ -55,16 +55,18 @@ export const jsonCodec: PayloadCodec = Object.freeze({
  * @param codec - the codec
  * @param value - the payload
  * @param what - what is encoded, for the message
+ * @param topic - where it is sent, named in the message
  * @throws CoordError `INVALID_ARGUMENT` when the codec throws or returns something other than bytes
  */
-export function encodeWith(codec: PayloadCodec, value: unknown, what: string): Uint8Array {
+export function encodeWith(codec: PayloadCodec, value: unknown, what: string, topic?: string): Uint8Array {
   let bytes: unknown
   try {
     bytes = codec.encode(value)
   } catch (e) {
-    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot encode the ${what} ${describeValue(value)}: ${toCoordError(e).message}`, {
+    const to = topic === undefined ? '' : ` for ${JSON.stringify(topic)}`
+    throw new CoordError('INVALID_ARGUMENT', `The ${codec.name} codec cannot encode the ${what}${to} ${describeValue(value)}: ${toCoordError(e).message}`, {
       cause: e,
-      details: { codec: codec.name },
+      details: { codec: codec.name, field: 'payload', ...(topic === undefined ? {} : { topic }) },
     })
   }
   if (!isBytes(bytes)) {

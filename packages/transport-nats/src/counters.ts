@@ -17,6 +17,8 @@ export class CoordinatorCounters {
   failed = 0
   /** Publishes refused by the rate limit. */
   rateLimited = 0
+  /** Replies that came after their request had settled. */
+  lateReplies = 0
   /** Requests waiting for a reply. */
   pendingRequests = 0
 
@@ -37,8 +39,9 @@ export class CoordinatorCounters {
    * A snapshot, in the contract's shape.
    *
    * @param subscriptions - the live subscriptions
+   * @param listenerErrors - listener throws counted by the listener sets
    */
-  snapshot(subscriptions: number): CoordinatorStats {
+  snapshot(subscriptions: number, listenerErrors: number): CoordinatorStats {
     return {
       published: this.published,
       delivered: this.delivered,
@@ -46,6 +49,10 @@ export class CoordinatorCounters {
       rejected: this.rejected,
       failed: this.failed,
       rateLimited: this.rateLimited,
+      // a publish cannot see other processes' subscriptions: the server does not say when nobody is subscribed
+      unrouted: 0,
+      lateReplies: this.lateReplies,
+      listenerErrors,
       subscriptions,
       pendingRequests: this.pendingRequests,
     }

@@ -1,7 +1,7 @@
 import { CoordError, isThenable, type Message, type OverflowPolicy, type SubscriptionStats, toCoordError } from '@coord/kernel'
 
 /** What the pipeline tells the coordinator about a message it gave up on or a handler that failed. */
-export type PipelineFailure = (reason: 'handler-error' | 'dropped', error: CoordError, message: Message) => void
+export type PipelineFailure = (reason: 'handler-error' | 'dropped' | 'rejected', error: CoordError, message: Message) => void
 
 /** How one handler call ended: its value, or what it threw. */
 export type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: CoordError }
@@ -163,7 +163,7 @@ export class DeliveryPipeline {
     const error = new CoordError('QUEUE_FULL', `A message on ${JSON.stringify(e.message.topic)} was ${kind} by the subscription's overflow policy`, {
       details: { topic: e.message.topic, policy: this.#o.queue?.overflow },
     })
-    this.#o.onFailure('dropped', error, e.message)
+    this.#o.onFailure(kind, error, e.message)
   }
 
   #pump(): void {

@@ -8,8 +8,10 @@ import {
   type BatchSubscribeOptions,
   CoordError,
   type CoordinatorStats,
+  type DeadLetter,
   type DeliveryFailure,
   describeValue,
+  Listeners,
   type Message,
   type MessageCoordinator,
   type MessageHandler,
@@ -20,7 +22,7 @@ import {
   type RequestOptions,
   toCoordError,
 } from '@coord/kernel'
-import type { MsgHdrs, NatsConnection } from 'nats'
+import type { Msg, MsgHdrs, NatsConnection } from 'nats'
 import { type TransportStatus, watchStatus } from './connection.js'
 import { ConnectionState, type TransportContext } from './connection-state.js'
 import { CoordinatorCounters } from './counters.js'
@@ -28,7 +30,6 @@ import { encodeWith } from './codec.js'
 import { DeliveryPipeline, type Outcome } from './delivery-pipeline.js'
 import { REQUEST_HEADER, toNatsHeaders } from './headers.js'
 import { decodeReply, makeDecoder } from './inbound.js'
-import { ListenerSet } from './listener-set.js'
 import { type NatsTransportOptions, resolveOptions, type ResolvedOptions } from './options.js'
 import { Publisher } from './publisher.js'
 import { type ReplyContext, sendReply } from './replies.js'
@@ -41,7 +42,7 @@ import { type NatsSubscription, SubscriptionRegistry } from './subscription-regi
 type Lifecycle = 'open' | 'draining' | 'stopped'
 
 /** The keys of `RequestOptions`. */
-const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers'] as const
+const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers', 'publisherId'] as const
 
 /**
  * Reads the messages of `publishBatch` once each: `{ topic, payload, headers }`.
@@ -106,8 +107,8 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   readonly #publisher: Publisher
   readonly #registry: SubscriptionRegistry
   readonly #counters = new CoordinatorCounters()
-  readonly #errors = new ListenerSet<DeliveryFailure>()
-  readonly #status = new ListenerSet<TransportStatus>()
+  readonly #deadLetters: Listeners<DeadLetter>
+  readonly #status: Listeners<TransportStatus>
   #lifecycle: Lifecycle = 'open'
   #stopping: Promise<void> | undefined
   #replyContext: ReplyContext | undefined
@@ -120,13 +121,15 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    */
   constructor(options: NatsTransportOptions) {
     this.options = resolveOptions(options)
-    this.#mux = new RequestMux(this.options.stream.name)
+    this.#deadLetters = new Listeners<DeadLetter>('dead-letter', this.options.onListenerError)
+    this.#status = new Listeners<TransportStatus>('onStatus', this.options.onListenerError)
+    this.#mux = new RequestMux(this.options.stream.name, (msg) => this.#lateReply(msg))
     this.#link = new ConnectionState(this.options, (nc) => this.#onConnected(nc), () => this.#lifecycle === 'stopped')
     const streams = new StreamManager(this.options.stream, (subjects) => this.#subjects.announce(subjects))
     this.#subjects = new StreamSubjectCache(streams, () => this.#link.nc)
     const context: TransportContext = { options: this.options, link: this.#link, connect: () => this.connect() }
-    this.#publisher = new Publisher({ ...context, mux: this.#mux, subjects: this.#subjects, counters: this.#counters, emitStatus: (status) => this.#status.emit(status) })
-    this.#registry = new SubscriptionRegistry({ ...context, streams, decode: makeDecoder(this.options.codec), report: (failure) => this.#errors.emit(failure) })
+    this.#publisher = new Publisher({ ...context, mux: this.#mux, subjects: this.#subjects, counters: this.#counters, emitStatus: (status) => this.#status.emit(status), deadLetter: (letter) => this.#deadLetters.emit(letter) })
+    this.#registry = new SubscriptionRegistry({ ...context, streams, decode: makeDecoder(this.options.codec), report: (failure) => this.#deadLetters.emit(failure) })
   }
 
   /** True while connected to a server. */
@@ -174,9 +177,9 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    * @throws CoordError `INVALID_TOPIC` (an unpaired surrogate included), `INVALID_OPTIONS` (an unknown key included), `INVALID_ARGUMENT` (codec), `PAYLOAD_TOO_LARGE`, `RATE_LIMITED`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`, `QUEUE_FULL` (degraded buffer)
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): void | Promise<void> {
-    this.#assertOpen('publish')
+    this.#assertOpen('publish', topic)
     const out = this.#publisher.prepare(topic, payload, options, 'publish')
-    this.#publisher.checkRate(options?.publisherId, 1)
+    this.#publisher.checkRate(options?.publisherId, [{ topic, payload }])
     return this.#publisher.send(out)
   }
 
@@ -188,11 +191,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    * @throws CoordError as {@link NatsMessageCoordinator.publish}
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void | Promise<void> {
-    this.#assertOpen('publish')
+    this.#assertOpen('publish a batch')
     const { publisherId } = readOptions(options, ['publisherId'], 'publishBatch options')
-    const prepared = readMessages(messages).map((m) => this.#publisher.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish'))
+    const read = readMessages(messages)
+    const prepared = read.map((m) => this.#publisher.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish'))
     this.#publisher.checkPublisherId(publisherId)
-    this.#publisher.checkRate(publisherId as string | undefined, prepared.length)
+    this.#publisher.checkRate(publisherId as string | undefined, read)
     const waits: Promise<void>[] = []
     for (const p of prepared) {
       const r = this.#publisher.send(p)
@@ -212,7 +216,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   subscribe<T = unknown>(pattern: string, handler: MessageHandler<T>, options?: NatsSubscribeOptions): Promise<NatsSubscription>
   subscribe<T = unknown>(pattern: string, handler: BatchMessageHandler<T>, options: BatchSubscribeOptions & { readonly durable?: string }): Promise<NatsSubscription>
   async subscribe(pattern: string, handler: (arg: never) => unknown, options?: NatsSubscribeOptions & Partial<BatchSubscribeOptions>): Promise<NatsSubscription> {
-    this.#assertOpen('subscribe')
+    this.#assertOpen('subscribe', pattern)
     const tokens = parsePattern(pattern)
     assertFunction(handler, 'handler')
     const o = validateSubscribeOptions(options)
@@ -224,7 +228,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
       maxInFlight: o.maxInFlight ?? Infinity,
       queue: o.queue,
       batch: o.batch === undefined ? undefined : { maxSize: o.batch.maxSize ?? 100, maxWaitMs: o.batch.maxWaitMs },
-      onFailure: (reason, error, message) => this.#errors.emit({ reason, topic: message.topic, subscriptionId: id, pattern, error, message }),
+      onFailure: (reason, error, message) => this.#deadLetters.emit({ reason, topic: message.topic, subscriptionId: id, pattern, error, message }),
       onOutcome: (message, outcome) => this.#reply(message, outcome),
       onCount: (kind, n) => this.#counters.add(kind, n),
     })
@@ -240,7 +244,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `HANDLER_FAILED`, `INVALID_TOPIC`, `INVALID_OPTIONS` (an unknown key included), `PAYLOAD_TOO_LARGE`, `SHUTTING_DOWN`, `TRANSPORT_UNAVAILABLE`
    */
   async request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
-    this.#assertOpen('request')
+    this.#assertOpen('request', topic)
     assertTopic(topic)
     // read once; an unknown key (`timeout`, `timeOutMs`) is refused rather than ignored
     const o = readOptions(options, REQUEST_OPTION_KEYS, 'request options')
@@ -248,10 +252,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     assertNumberInRange(timeoutMs, 'timeoutMs', { min: 1, code: 'INVALID_OPTIONS' })
     const signal = o.signal
     assertOptionalSignal(signal, 'signal', 'INVALID_OPTIONS')
-    const data = encodeWith(this.options.codec, payload, 'request payload')
+    this.#publisher.checkPublisherId(o.publisherId)
+    const data = encodeWith(this.options.codec, payload, 'request payload', topic)
     const h = toNatsHeaders(o.headers as RequestOptions['headers'], { [REQUEST_HEADER]: '1' })!
     this.#link.checkSize(topic, data.length + h.size)
     if (signal?.aborted === true) throw abortError(signal, `The request to ${JSON.stringify(topic)}`)
+    this.#publisher.checkRate(o.publisherId as string | undefined, [{ topic, payload }])
     const nc = this.#link.nc ?? (await this.#connectionForRequest(topic))
     if (this.options.degraded?.mode === 'refuse' && !this.#link.connectedNow) throw this.#link.unavailableError('request')
     this.#counters.pendingRequests++
@@ -264,24 +270,41 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   }
 
   /**
-   * Subscribes to handler failures and dropped messages; returns the unsubscribe function.
+   * Subscribes to the subscriptions' failures: handler errors, and messages an overflow policy dropped or refused.
    *
    * @param listener - called with each failure
+   * @returns the unsubscribe function
    * @throws CoordError `INVALID_ARGUMENT` when the listener is not a function
    */
   onError(listener: (failure: DeliveryFailure) => void): () => void {
     assertFunction(listener, 'listener')
-    return this.#errors.add(listener)
+    return this.#deadLetters.add((letter) => {
+      if (letter.subscriptionId !== undefined) listener(letter as DeliveryFailure)
+    })
+  }
+
+  /**
+   * Subscribes to the dead-letter channel: handler errors, drops and refusals of this process's subscriptions,
+   * publishes refused by the rate limit, and replies that came after their request settled. A publish that no
+   * process subscribes to cannot be seen from here (the server does not tell a publisher), so `no-subscriber` is
+   * never reported and `stats().unrouted` stays 0; a request with nobody subscribed fails with `NO_RESPONDERS`.
+   *
+   * @param listener - called with each dead letter
+   * @returns the unsubscribe function
+   * @throws CoordError `INVALID_ARGUMENT` when the listener is not a function
+   */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
+    return this.#deadLetters.add(listener)
   }
 
   /** A snapshot of the coordinator-wide counters. */
   stats(): CoordinatorStats {
-    return this.#counters.snapshot(this.#registry.size)
+    return this.#counters.snapshot(this.#registry.size, this.listenerErrors)
   }
 
-  /** Listener errors caught (a listener of `onError` or `onStatus` that threw). */
+  /** Listener errors caught (a listener of `onError`, `onDeadLetter` or `onStatus` that threw). */
   get listenerErrors(): number {
-    return this.#errors.errors + this.#status.errors
+    return this.#deadLetters.errors + this.#status.errors
   }
 
   /** Refuses new publishes (`SHUTTING_DOWN`), then waits for unconfirmed publishes and for queued and in-flight handlers. */
@@ -357,8 +380,25 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return this.#link.nc
   }
 
-  #assertOpen(what: string): void {
-    if (this.#lifecycle !== 'open') throw new CoordError('SHUTTING_DOWN', `Cannot ${what}: the NATS coordinator is ${this.#lifecycle === 'draining' ? 'draining' : 'stopped'}`)
+  #assertOpen(what: string, topic?: unknown): void {
+    if (this.#lifecycle === 'open') return
+    const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
+    throw new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the NATS coordinator is ${this.#lifecycle === 'draining' ? 'draining' : 'stopped'}`, {
+      details: topic === undefined ? undefined : { topic },
+    })
+  }
+
+  /** A reply for a request that has settled (timed out, aborted, or answered by another responder): counted and reported. */
+  #lateReply(msg: Msg): void {
+    this.#counters.lateReplies++
+    if (this.#deadLetters.size === 0) return
+    let payload: unknown = msg.data
+    try {
+      payload = this.options.codec.decode(msg.data)
+    } catch {
+      // not decodable by the codec: reported as the raw bytes
+    }
+    this.#deadLetters.emit({ reason: 'late-reply', topic: msg.subject, message: { topic: msg.subject, payload } })
   }
 
   #reply(message: Message, outcome: Outcome): void {
@@ -368,7 +408,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     sendReply(nc, message, outcome, (this.#replyContext ??= {
       codec: this.options.codec,
       checkSize: (topic, size) => this.#link.checkSize(topic, size),
-      onUnsendable: (m, error) => this.#errors.emit({ reason: 'handler-error', topic: m.topic, subscriptionId: '', pattern: '', error, message: m }),
+      onUnsendable: (m, error) => this.#deadLetters.emit({ reason: 'handler-error', topic: m.topic, subscriptionId: '', pattern: '', error, message: m }),
     }))
   }
 

@@ -138,6 +138,13 @@ export interface NatsTransportOptions {
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number }
   /** The connection's name, shown by the server's monitoring. */
   readonly name?: string
+  /**
+   * Told once per `onError`/`onDeadLetter`/`onStatus` listener, the first time it throws (`LISTENER_FAILED`); every
+   * throw is counted in `stats().listenerErrors`. The plugin sends it to the kernel's `error` event.
+   *
+   * @defaultValue none (throws are only counted)
+   */
+  readonly onListenerError?: (error: CoordError) => void
   /** Extra `nats` client options (credentials, TLS); the transport's own settings win over these. */
   readonly natsOptions?: Partial<ConnectionOptions>
 }
@@ -158,12 +165,14 @@ export interface ResolvedOptions {
   readonly dedupeWindow: number
   readonly rateLimit: { readonly perSecond: number; readonly burst: number } | undefined
   readonly name: string | undefined
+  readonly onListenerError: ((error: CoordError) => void) | undefined
   readonly natsOptions: Partial<ConnectionOptions>
 }
 
 const KNOWN = [
   'servers', 'delivery', 'codec', 'maxPayloadBytes', 'connectTimeoutMs', 'reconnectTimeWaitMs', 'degraded', 'stream',
   'ackWaitMs', 'maxDeliver', 'publishTimeoutMs', 'dedupeWindow', 'rateLimit', 'name', 'natsOptions',
+  'onListenerError',
 ] as const
 const STREAM_KEYS = ['name', 'storage', 'retention', 'duplicateWindowMs', 'maxAgeMs', 'replicas'] as const
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/
@@ -260,6 +269,7 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     rateLimit = { perSecond: r.perSecond, burst: r.burst }
   }
   if (o.name !== undefined && typeof o.name !== 'string') fail('name', 'a string', o.name)
+  if (o.onListenerError !== undefined && typeof o.onListenerError !== 'function') fail('onListenerError', 'a function', o.onListenerError)
   const natsOptions = o.natsOptions === undefined ? {} : copyObject(o.natsOptions, 'natsOptions', 'an object of nats client options')
   return {
     servers: servers as string[],
@@ -276,6 +286,7 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     dedupeWindow: optionalNumber(o, 'dedupeWindow', 100_000, 1),
     rateLimit,
     name: o.name as string | undefined,
+    onListenerError: o.onListenerError as ((error: CoordError) => void) | undefined,
     natsOptions: natsOptions as Partial<ConnectionOptions>,
   }
 }

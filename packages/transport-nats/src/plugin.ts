@@ -1,10 +1,13 @@
 import { CoordError, type CoordPlugin, definePlugin, describeValue, type MessageCoordinator, type PluginContext, Tokens } from '@coord/kernel'
 import { ClientRequestNatsCoordinator } from './client-request-coordinator.js'
 import { NatsMessageCoordinator } from './nats-message-coordinator.js'
-import { type NatsTransportOptions, resolveOptions } from './options.js'
+import { type NatsTransportOptions, type ResolvedOptions, resolveOptions } from './options.js'
 
-function build(Kind: typeof NatsMessageCoordinator, options: NatsTransportOptions, ctx: PluginContext): NatsMessageCoordinator {
-  const coordinator = new Kind(options)
+function build(Kind: typeof NatsMessageCoordinator, options: ResolvedOptions, ctx: PluginContext): NatsMessageCoordinator {
+  const coordinator = new Kind({
+    ...options,
+    onListenerError: options.onListenerError ?? ((error) => ctx.events.emit('error', { source: 'transport-nats', error })),
+  })
   coordinator.onStatus((s) => {
     if (s.type === 'error' && s.error !== undefined) ctx.events.emit('error', { source: 'transport-nats', error: s.error })
   })
@@ -35,12 +38,12 @@ function build(Kind: typeof NatsMessageCoordinator, options: NatsTransportOption
  * ```
  */
 export function natsTransportPlugin(options: NatsTransportOptions): CoordPlugin<MessageCoordinator> {
-  resolveOptions(options)
+  const o = resolveOptions(options)
   return definePlugin<MessageCoordinator>({
     name: 'transport-nats',
     provides: Tokens.MessageCoordinator,
-    enhanced: (ctx) => build(NatsMessageCoordinator, options, ctx),
-    legacy: (ctx) => build(ClientRequestNatsCoordinator, options, ctx),
+    enhanced: (ctx) => build(NatsMessageCoordinator, o, ctx),
+    legacy: (ctx) => build(ClientRequestNatsCoordinator, o, ctx),
   })
 }
 

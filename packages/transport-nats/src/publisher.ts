@@ -1,4 +1,4 @@
-import { assertNonEmptyString, assertTopic, CoordError, describeValue, type PublishOptions, readOptions } from '@coord/kernel'
+import { assertNonEmptyString, assertTopic, CoordError, type DeadLetter, describeValue, type Message, type PublishOptions, readOptions } from '@coord/kernel'
 import { type MsgHdrs, type NatsConnection, nuid } from 'nats'
 import { encodeWith } from './codec.js'
 import type { TransportStatus } from './connection.js'
@@ -22,6 +22,8 @@ export interface PublisherDeps extends TransportContext {
   readonly subjects: StreamSubjectCache
   readonly counters: CoordinatorCounters
   readonly emitStatus: (status: TransportStatus) => void
+  /** Reports a dead letter (a publish refused by the rate limit). */
+  readonly deadLetter: (letter: DeadLetter) => void
 }
 
 const decoder = new TextDecoder()
@@ -65,7 +67,7 @@ export class Publisher {
     const durable = this.#d.options.delivery === 'at-least-once'
     if (options === undefined && !durable) {
       // The common at-most-once publish without options: no id, no headers, nothing else to check.
-      const bytes = encodeWith(this.#d.options.codec, payload, `${what} payload`)
+      const bytes = encodeWith(this.#d.options.codec, payload, `${what} payload`, topic)
       this.#d.link.checkSize(topic, bytes.length)
       return { topic, data: bytes, headers: undefined }
     }
@@ -78,7 +80,7 @@ export class Publisher {
       if (/[\r\n]/.test(msgId)) throw new CoordError('INVALID_OPTIONS', `Expected \`messageId\` without CR or LF, got ${describeValue(msgId)}`)
     }
     if (durable) msgId ??= nuid.next()
-    const data = encodeWith(this.#d.options.codec, payload, `${what} payload`)
+    const data = encodeWith(this.#d.options.codec, payload, `${what} payload`, topic)
     const extra: Record<string, string> | undefined = msgId === undefined ? undefined : durable ? { [MSG_ID_HEADER]: msgId as string, [DURABLE_HEADER]: '1' } : { [MSG_ID_HEADER]: msgId as string }
     const h = toNatsHeaders(o.headers as PublishOptions['headers'], extra)
     this.#d.link.checkSize(topic, data.length + (h?.size ?? 0))
@@ -101,15 +103,19 @@ export class Publisher {
    * Takes `n` tokens from the publisher's bucket, counting and refusing when there are not enough.
    *
    * @param publisherId - the publisher, if any (no id, no limit)
-   * @param n - how many messages
+   * @param messages - the messages, named in the error and reported as dead letters when refused
    * @throws CoordError `RATE_LIMITED`
    */
-  checkRate(publisherId: string | undefined, n: number): void {
+  checkRate(publisherId: string | undefined, messages: readonly Message[]): void {
+    const n = messages.length
     if (this.#limiter === undefined || publisherId === undefined || n === 0) return
-    if (!this.#limiter.take(publisherId, n)) {
-      this.#d.counters.rateLimited += n
-      throw new CoordError('RATE_LIMITED', `Publisher ${JSON.stringify(publisherId)} is over its rate limit`, { details: { publisherId } })
-    }
+    if (this.#limiter.take(publisherId, n)) return
+    this.#d.counters.rateLimited += n
+    const topic = messages[0]!.topic
+    const what = n === 1 ? `the message to ${JSON.stringify(topic)}` : `${n} messages (the first to ${JSON.stringify(topic)})`
+    const error = new CoordError('RATE_LIMITED', `Publisher ${JSON.stringify(publisherId)} is over its rate limit: ${what} refused`, { details: { publisherId, topic, count: n } })
+    for (const message of messages) this.#d.deadLetter({ reason: 'rate-limited', topic: message.topic, error, message })
+    throw error
   }
 
   /**

@@ -45,8 +45,12 @@ export class RequestMux {
    * Creates a mux; {@link RequestMux.attach} subscribes it.
    *
    * @param streamName - the JetStream stream whose acks a request ignores
+   * @param onLate - told of a reply that came when its exchange had already settled (not of status messages or acks)
    */
-  constructor(streamName: string) {
+  constructor(
+    streamName: string,
+    private readonly onLate: (msg: Msg) => void = () => {},
+  ) {
     this.#prefix = createInbox()
     this.#streamName = streamName
   }
@@ -71,6 +75,7 @@ export class RequestMux {
         const id = msg.subject.slice(skip)
         const p = this.#pending.get(id)
         if (p !== undefined) this.#onReply(id, p, msg)
+        else if (msg.headers?.hasError !== true && msg.headers?.code !== 503 && !this.#isPubAck(msg.data)) this.onLate(msg)
       },
     })
   }

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { CoordErrorCode } from '../errors.js'
 import type { DeliveryFailure, Message, MessageCoordinator, MessageHandler, Subscription, SubscriptionStats } from '../message-coordinator.js'
 import { matchTopic } from '../topic.js'
+import { describeDeadLetters } from './dead-letter-contract.js'
+import { balanced, expectCode, gate, recorder, sleep, uniquePrefix, waitFor } from './bus-contract-helpers.js'
 
 /**
  * What the suite asks `make` to configure: limits are coordinator options, so the suite builds dedicated instances for them.
@@ -48,6 +50,20 @@ export interface MessageCoordinatorContractOptions {
    */
   readonly deliversDuringPublish?: boolean
   /**
+   * A publish that no subscription matches is seen, as a `no-subscriber` dead letter and in `stats().unrouted`. A
+   * network transport cannot see other processes' subscriptions and sets it to false.
+   *
+   * @defaultValue the value of `deliversDuringPublish`
+   */
+  readonly seesUnroutedPublishes?: boolean
+  /**
+   * A reply that comes after its request settled is seen, as a `late-reply` dead letter and in `stats().lateReplies`.
+   * False only for an implementation whose client library drops such replies before it can see them.
+   *
+   * @defaultValue true
+   */
+  readonly seesLateReplies?: boolean
+  /**
    * `make({ maxPayloadBytes })` is honoured.
    *
    * @defaultValue true
@@ -82,65 +98,6 @@ export interface MessageCoordinatorContractOptions {
 /** Builds a fresh coordinator for one test; the suite stops it afterwards. */
 export type MakeMessageCoordinator = (config: MessageCoordinatorContractConfig) => MessageCoordinator | Promise<MessageCoordinator>
 
-let prefixSeq = 0
-
-/** A topic prefix no other test (or run, on a shared server) uses. */
-function uniquePrefix(): string {
-  prefixSeq += 1
-  return `ct${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}x${prefixSeq.toString(36)}`
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-/** Polls `condition` until it holds, failing with `what` after `timeoutMs`. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(1)
-  }
-}
-
-/** Awaits `fn` (sync throw or rejection alike) and checks that it failed with a CoordError of `code`. */
-async function expectCode(fn: () => unknown, code: CoordErrorCode): Promise<{ code: string }> {
-  let caught: unknown
-  let failed = false
-  try {
-    await fn()
-  } catch (e) {
-    failed = true
-    caught = e
-  }
-  expect(failed, `expected a CoordError ${code}, but nothing was thrown`).toBe(true)
-  expect(caught).toMatchObject({ name: 'CoordError', code })
-  return caught as { code: string }
-}
-
-/** A promise and the function opening it. */
-function gate(): { readonly promise: Promise<void>; open(): void } {
-  let open!: () => void
-  const promise = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  return { promise, open }
-}
-
-/** Records every message a handler receives. */
-function recorder<T = unknown>(): { readonly got: Message<T>[]; readonly handler: MessageHandler<T> } {
-  const got: Message<T>[] = []
-  return {
-    got,
-    handler: (m) => {
-      got.push(m)
-    },
-  }
-}
-
-function balanced(s: SubscriptionStats): boolean {
-  return s.delivered + s.dropped + s.rejected + s.queued === s.matched
-}
 
 /**
  * Registers the MessageCoordinator contract suite: every implementation (in process or over a network) runs it.
@@ -173,6 +130,8 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
     requestTimeoutMs = 50,
   } = options
   const deliversDuringPublish = options.deliversDuringPublish ?? supportsQueueFullToPublisher
+  const seesUnroutedPublishes = options.seesUnroutedPublishes ?? deliversDuringPublish
+  const seesLateReplies = options.seesLateReplies ?? true
 
   describe(`MessageCoordinator contract: ${name}`, () => {
     const live: MessageCoordinator[] = []
@@ -1123,6 +1082,8 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(bus.stats().published).toBe(4)
       })
     })
+
+    describeDeadLetters({ setup, until, settle, fire, seesUnroutedPublishes, supportsFlowControl, supportsQueueFullToPublisher, supportsRateLimit, seesLateReplies, requestTimeoutMs })
 
     describe('drain and stop', () => {
       it('drain waits for in-flight handlers to finish', async () => {
