@@ -38,7 +38,14 @@ export function assertPayloadSize(topic: string, payload: unknown, limit: number
   try {
     size = payloadBytes(payload)
   } catch (e) {
-    const why = e instanceof CoordError && e.cause instanceof Error ? `: ${e.cause.message}` : ''
+    let why = ''
+    try {
+      // the cause is what JSON.stringify threw: for a cycle, its message names the path that closes it
+      const cause = (e as CoordError).cause
+      if (cause instanceof Error) why = `: ${cause.message}`
+    } catch {
+      // a hostile value thrown from a getter (a revoked Proxy): nothing more to say about it
+    }
     throw new CoordError('INVALID_ARGUMENT', `Cannot measure the \`payload\` published to ${describeValue(topic)} against maxPayloadBytes ${limit}: it has no JSON text${why}`, {
       cause: e,
       details: { topic, field: 'payload' },
