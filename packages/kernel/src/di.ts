@@ -14,4 +14,13 @@ export {
   scoped,
   singleton,
 } from 'tsyringe'
-export type { DependencyContainer, FactoryFunction, InjectionToken } from 'tsyringe'
+export type {
+  ClassProvider,
+  DependencyContainer,
+  FactoryFunction,
+  FactoryProvider,
+  InjectionToken,
+  RegistrationOptions,
+  TokenProvider,
+  ValueProvider,
+} from 'tsyringe'

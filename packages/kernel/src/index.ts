@@ -44,7 +44,16 @@ export {
   scoped,
   singleton,
 } from './di.js'
-export type { DependencyContainer, FactoryFunction, InjectionToken } from './di.js'
+export type {
+  ClassProvider,
+  DependencyContainer,
+  FactoryFunction,
+  FactoryProvider,
+  InjectionToken,
+  RegistrationOptions,
+  TokenProvider,
+  ValueProvider,
+} from './di.js'
 
 export { COORD_ERROR_CODES, CoordError, describeValue, isCoordErrorCode, toCoordError } from './errors.js'
 export type { CoordErrorCode, CoordErrorDetails, CoordErrorOptions } from './errors.js'
@@ -54,7 +63,7 @@ export { assertKnownKeys, readOptions } from './known-keys.js'
 export type { KnownKeysOptions } from './known-keys.js'
 
 export { createToken, isToken } from './tokens.js'
-export type { Token } from './tokens.js'
+export type { CreateTokenOptions, Token } from './tokens.js'
 export { Tokens } from './contract-tokens.js'
 
 export { KernelEvents } from './events.js'
@@ -68,9 +77,12 @@ export { createPluginContext, registerPlugin, resolveToken } from './register-pl
 export type { RegisteredPlugin, RegisterPluginOptions } from './register-plugin.js'
 export { createKernel } from './kernel.js'
 export type { Kernel, KernelOptions, KernelState } from './kernel.js'
+export type { AnyToken, KernelContainer } from './kernel-container.js'
+export type { Provision, Provisions } from './provide.js'
 
 export { assertBaseManager, readBaseManager } from './base-manager.js'
 export type { BaseManager, ManagerInitContext } from './base-manager.js'
+export type { ManagerClass, ManagerEntry } from './manager-class.js'
 export type { CriticalPath, Initializer, InitializerStartOptions, ManagerTiming, StartupReport } from './initializer.js'
 
 export type { JsonObject, JsonValue } from './json.js'

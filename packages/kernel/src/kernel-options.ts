@@ -1,19 +1,23 @@
 import { type BaseManager, readBaseManager } from './base-manager.js'
+import type { ManagerClass } from './manager-class.js'
+import { type CheckedProvision, readProvisions } from './provide.js'
 import type { DependencyContainer } from './di.js'
 import { CoordError, describeValue, toCoordError } from './errors.js'
 import { readOptions } from './known-keys.js'
 import { asPlugin, type CoordPlugin, isPlugin, type PluginMode } from './plugin.js'
 
 const MODES: readonly PluginMode[] = ['enhanced', 'legacy']
-const OPTION_KEYS = ['plugins', 'modes', 'defaultMode', 'managers', 'parent'] as const
+const OPTION_KEYS = ['plugins', 'modes', 'defaultMode', 'managers', 'parent', 'provide'] as const
 
 /** The checked form of the `createKernel` options: every field read once, plugins and managers checked and copied. */
 export interface CheckedOptions {
   readonly plugins: readonly CoordPlugin<unknown>[]
   readonly modes: ReadonlyMap<string, PluginMode>
   readonly defaultMode: PluginMode
-  readonly managers: BaseManager[]
+  /** Checked managers, and manager classes the kernel builds once the plugins are registered. */
+  readonly managers: (BaseManager | ManagerClass)[]
   readonly parent: DependencyContainer | undefined
+  readonly provide: readonly CheckedProvision[]
 }
 
 /** Copies an array argument element by element (a Proxy or a getter is read once), or throws `INVALID_OPTIONS`. */
@@ -28,7 +32,8 @@ function readList(value: unknown, field: string): unknown[] {
 }
 
 /**
- * Checks the `createKernel` options at once, reading each field once: unknown keys, plugins, modes, managers and parent.
+ * Checks the `createKernel` options at once, reading each field once: unknown keys, plugins, modes, managers, parent
+ * and provide.
  *
  * @param options - what the caller passed
  * @throws CoordError `INVALID_OPTIONS`, `INVALID_PLUGIN`, `INVALID_MANAGER`
@@ -53,7 +58,8 @@ export function checkOptions(options: unknown): CheckedOptions {
     }
     modes.set(name, mode as PluginMode)
   }
-  const managers = readList(o.managers, 'managers').map((m, i) => readBaseManager(m, i))
+  const managers = readList(o.managers, 'managers').map((m, i) => (typeof m === 'function' ? (m as ManagerClass) : readBaseManager(m, i)))
+  const provide = readProvisions(o.provide)
   const parent = o.parent
   if (parent !== undefined) {
     let ok = false
@@ -64,5 +70,5 @@ export function checkOptions(options: unknown): CheckedOptions {
     }
     if (!ok) throw new CoordError('INVALID_OPTIONS', `Expected \`parent\` to be a DependencyContainer, got ${describeValue(parent)}`, { details: { field: 'parent' } })
   }
-  return { plugins, modes, defaultMode: defaultMode as PluginMode, managers, parent: parent as DependencyContainer | undefined }
+  return { plugins, modes, defaultMode: defaultMode as PluginMode, managers, parent: parent as DependencyContainer | undefined, provide }
 }

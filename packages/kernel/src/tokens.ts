@@ -12,8 +12,20 @@ export interface Token<T> {
   readonly name: string
   /** The package that provides an implementation, named in `TOKEN_UNREGISTERED` errors. */
   readonly providedBy: string
+  /**
+   * The methods an implementation must have; checked when a plugin or `createKernel({ provide })` supplies one.
+   *
+   * @defaultValue none: any value but `null` or `undefined`
+   */
+  readonly methods?: readonly PropertyKey[]
   /** Phantom field carrying the contract type; never set at run time. */
   readonly __contract?: T
+}
+
+/** Options of {@link createToken}. */
+export interface CreateTokenOptions<T> {
+  /** The methods an implementation must have, such as `['now']`; a value missing one is refused when registered. */
+  readonly methods?: readonly (keyof T & PropertyKey)[]
 }
 
 /**
@@ -21,21 +33,33 @@ export interface Token<T> {
  *
  * @param name - the contract name
  * @param providedBy - the package that provides it, named when the token is missing
+ * @param options - the methods an implementation must have
+ * @throws CoordError `INVALID_ARGUMENT`
  * @example
  * ```ts
- * const Clock = createToken<() => number>('Clock', 'my-app')
+ * const Clock = createToken<{ now(): number }>('Clock', 'my-app', { methods: ['now'] })
  * ```
  */
-export function createToken<T>(name: string, providedBy: string): Token<T> {
+export function createToken<T>(name: string, providedBy: string, options: CreateTokenOptions<T> = {}): Token<T> {
   if (typeof name !== 'string' || name.length === 0) {
     throw new CoordError('INVALID_ARGUMENT', `Expected token \`name\` to be a non-empty string, got ${describeValue(name)}`)
   }
   if (typeof providedBy !== 'string' || providedBy.length === 0) {
     throw new CoordError('INVALID_ARGUMENT', `Expected token \`providedBy\` to be a non-empty string, got ${describeValue(providedBy)}`)
   }
-  const token: Token<T> = Object.freeze({ id: Symbol(`coord:${name}`), name, providedBy })
+  const methods = readMethods((options as CreateTokenOptions<T> | null)?.methods)
+  if (methods === null) throw new CoordError('INVALID_ARGUMENT', `Expected token \`methods\` to be an array of method names, got ${describeValue(options?.methods)}`)
+  const token: Token<T> = Object.freeze({ id: Symbol(`coord:${name}`), name, providedBy, ...(methods === undefined ? {} : { methods }) })
   created.add(token)
   return token
+}
+
+/** Copies a list of method names into a frozen array; undefined when absent, null when malformed. */
+function readMethods(value: unknown): readonly PropertyKey[] | undefined | null {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) return null
+  const methods = Array.from(value as unknown[])
+  return methods.every((m) => typeof m === 'string' || typeof m === 'symbol' || typeof m === 'number') ? Object.freeze(methods as PropertyKey[]) : null
 }
 
 /** Tokens made by {@link createToken}: frozen plain data, safe to keep as they are. */
@@ -58,16 +82,18 @@ export function isToken(value: unknown): value is Token<unknown> {
 
 /**
  * Returns a token safe to keep: a token from {@link createToken} as it is, any other token-shaped value as a frozen
- * copy of its three fields, each read once; undefined when `value` is not a token or cannot be read.
+ * copy of its fields, each read once; undefined when `value` is not a token or cannot be read.
  *
  * @param value - the value received
  */
 export function readToken(value: unknown): Token<unknown> | undefined {
   if (typeof value === 'object' && value !== null && created.has(value)) return value as Token<unknown>
   try {
-    const { id, name, providedBy } = value as Token<unknown>
+    const { id, name, providedBy, methods: listed } = value as Token<unknown>
     if (typeof id !== 'symbol' || typeof name !== 'string' || typeof providedBy !== 'string') return undefined
-    return Object.freeze({ id, name, providedBy })
+    const methods = readMethods(listed)
+    if (methods === null) return undefined
+    return Object.freeze({ id, name, providedBy, ...(methods === undefined ? {} : { methods }) })
   } catch {
     return undefined
   }
