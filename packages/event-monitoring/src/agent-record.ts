@@ -29,7 +29,7 @@ export interface AgentRecord {
   detachProcess: (() => void) | undefined
   /** A process exit not yet acted on (legacy notices it at its next poll). */
   exitDetail: string | undefined
-  /** The enhanced monitor's slot number for this agent (its handle in the deadline and check queues), or -1. */
+  /** The enhanced monitor's slot number for this agent (its handle in the deadline and check structures), or -1. */
   slot: number
 }
 

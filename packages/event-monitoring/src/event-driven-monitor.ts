@@ -1,35 +1,32 @@
 import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
 import type { AgentRecord } from './agent-record.js'
-import { DeadlineQueue } from './deadline-queue.js'
+import type { DeadlineSet } from './deadlines/deadline-set.js'
+// The deadline structure the monitor uses: every candidate implements DeadlineSet with the same constructor, so
+// trying another one (DeadlineHeap, DeadlineBucketHeap) is this one line.
+import { DeadlineWheel as Deadlines } from './deadlines/deadline-wheel.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { readMonitorOptions, type EventDrivenMonitorOptions, MAX_DELAY, numberOption, resolveSharedOptions, SHARED_KEYS } from './options.js'
 import { MonitorBase } from './monitor-base.js'
 import { SlotTable } from './slot-table.js'
 
-/** The deadline queue's per-slot layout: 2 fields of the queue, then last seen and window. */
-const SLOT_STRIDE = 4
-const LAST_SEEN = 2
-const WINDOW = 3
-
-/** Counters of an {@link EventDrivenMonitor}: the shared ones plus its deadline queue's size. */
+/** Counters of an {@link EventDrivenMonitor}: the shared ones plus its deadline structures' size. */
 export interface EventDrivenStats extends MonitorStats {
-  /** Deadlines and checks scheduled in the queues. */
+  /** Heartbeat deadlines and check runs scheduled. */
   readonly scheduled: number
-  /** Distinct ticks in the queues' heaps. */
-  readonly buckets: number
   /** 1 when the single timer is armed, else 0. */
   readonly timers: number
 }
 
 /**
  * The event-driven health monitor: reports and process exits are handled as they arrive, and every heartbeat
- * deadline lives in one {@link DeadlineQueue} (checks in a second one) behind a single timer, so the number of
- * active timers does not grow with the number of agents.
+ * deadline lives in one deadline structure (checks in a second one) behind a single timer, so the number of active
+ * timers does not grow with the number of agents.
  *
- * A heartbeat only moves the agent's deadline (O(1)); the queue entry is re-armed lazily when its old tick comes,
- * reading the queue's dense per-slot data rather than the agents' records. Each wake-up also looks ahead and re-arms
- * at once the agents due soon that have heartbeated since, so a healthy swarm costs a few wake-ups per window
- * instead of one per tick, while an agent that stops is still reported within one tick of its deadline.
+ * A heartbeat moves the agent's deadline in the structure (O(1) in the timing wheel). The timer is armed for the
+ * earliest deadline, rounded up to `tickMs` so deadlines close together share a wake-up; a heartbeat never re-arms it
+ * (it only moves a deadline later), so a wake-up either reports the agents really due or finds that they heartbeated
+ * since and sleeps until the new earliest deadline. A healthy swarm therefore costs about one wake-up per
+ * `windowMs − heartbeatIntervalMs`, and a stalled agent is reported within one tick of its deadline.
  * Only user `check` functions are polled, on an adaptive schedule: from `checkMaxFactor × heartbeatIntervalMs`
  * while they pass (doubling up to it) down to `checkMinFactor × heartbeatIntervalMs` while they fail.
  *
@@ -44,18 +41,16 @@ export interface EventDrivenStats extends MonitorStats {
 export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
   protected readonly core: HealthCore
   readonly #slots = new SlotTable()
-  readonly #deadlines: DeadlineQueue
-  readonly #checks: DeadlineQueue
+  readonly #deadlines: DeadlineSet
+  readonly #checks: DeadlineSet
+  readonly #tickMs: number
   readonly #checkMin: number
   readonly #checkMax: number
+  /** The handles a wake-up pops, reused from one wake-up to the next. */
+  readonly #due: number[] = []
   #timer: NodeJS.Timeout | undefined
+  /** The clock reading the timer is armed for, or Infinity. */
   #armedFor = Infinity
-  /**
-   * How far ahead each wake-up re-arms agents that have heartbeated since: half the smallest
-   * `windowMs − heartbeatIntervalMs` watched so far (at most 60 s; 0, which turns look-ahead off, once an agent with
-   * `missedBeats: 1` is watched). An agent that keeps its promise then leaves the horizon at every re-arm.
-   */
-  #lookaheadMs = Infinity
 
   /**
    * Creates a monitor; it arms no timer until something is watched.
@@ -67,12 +62,11 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     super()
     options = readMonitorOptions(options, [...SHARED_KEYS, 'tickMs', 'checkMinFactor', 'checkMaxFactor'])
     const shared = resolveSharedOptions(options)
-    const tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
+    this.#tickMs = numberOption(options.tickMs, 'tickMs', 10, 0, false, 60_000)
     this.#checkMin = numberOption(options.checkMinFactor, 'checkMinFactor', 0.25, 0, true)
     this.#checkMax = numberOption(options.checkMaxFactor, 'checkMaxFactor', 1, this.#checkMin, false, 1000)
-    // Two extra fields per slot beside the queue's own: last seen and window, so a re-arm reads one cache line.
-    this.#deadlines = new DeadlineQueue(tickMs, 2)
-    this.#checks = new DeadlineQueue(tickMs)
+    this.#deadlines = new Deadlines(this.#tickMs)
+    this.#checks = new Deadlines(this.#tickMs)
     this.core = new HealthCore(
       shared,
       {
@@ -92,42 +86,34 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
    */
   watch(id: string, options: WatchOptions): void {
     const record = this.core.add(id, options)
-    this.#lookaheadMs = Math.min(this.#lookaheadMs, (record.windowMs - record.intervalMs) / 2, 60_000)
-    const slot = this.#slots.add(record)
-    this.#deadlines.reserve(slot)
-    const data = this.#deadlines.data
-    data[slot * SLOT_STRIDE + WINDOW] = record.windowMs
+    this.#slots.add(record)
     this.#armDeadline(record)
     if (record.check !== undefined) {
       record.checkPeriodMs = record.intervalMs * this.#checkMax
-      this.#checks.schedule(record.slot, record.lastSeenAt + record.checkPeriodMs)
-      this.#rearm()
+      this.#schedule(this.#checks, record.slot, record.lastSeenAt + record.checkPeriodMs)
     }
   }
 
   /**
-   * Stops watching; removes its deadline and check from the queue and disarms the timer when nothing is left.
+   * Stops watching; removes its deadline and check and disarms the timer when nothing is left.
    *
    * @param id - the id
    */
   unwatch(id: string): boolean {
     const record = this.core.remove(id)
     if (record === undefined) return false
-    this.#deadlines.cancel(record.slot)
-    this.#checks.cancel(record.slot)
-    // NaN makes a handle already popped in a running wake-up fall through to the (now empty) record check.
-    this.#deadlines.data[record.slot * SLOT_STRIDE + WINDOW] = Number.NaN
+    this.#deadlines.remove(record.slot)
+    this.#checks.remove(record.slot)
     this.#slots.remove(record)
-    if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
+    this.#disarmIfIdle()
     return true
   }
 
-  /** The counters, including the queue's size and whether the single timer is armed. */
+  /** The counters, including how much is scheduled and whether the single timer is armed. */
   stats(): EventDrivenStats {
     return {
       ...this.core.stats(),
       scheduled: this.#deadlines.size + this.#checks.size,
-      buckets: this.#deadlines.buckets + this.#checks.buckets,
       timers: this.#timer === undefined ? 0 : 1,
     }
   }
@@ -141,23 +127,23 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     return this.core.stop()
   }
 
-  /** Copies a record's last-seen time into its slot of the queue's data: O(1), a heartbeat only moves the deadline. */
+  /**
+   * After a heartbeat or any sign of life: moves the deadline of a live agent (a dead one has none). A deadline only
+   * moves later on a steady clock, so the timer stays as it is; it is re-armed only if the clock stepped back.
+   */
   protected override touch(record: AgentRecord): void {
-    const slot = record.slot
-    if (slot >= 0) this.#deadlines.data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
+    const deadline = record.lastSeenAt + record.windowMs
+    if (this.#deadlines.move(record.slot, deadline) && deadline < this.#armedFor) this.#arm(deadline)
   }
 
+  /** Gives a live agent a deadline when it has none; takes a dead agent's away. */
   #armDeadline(record: AgentRecord): void {
     const slot = record.slot
     if (record.removed || slot < 0) return
-    this.touch(record)
     if (record.status === 'dead') {
-      this.#deadlines.cancel(slot)
-      if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
-    } else if (!this.#deadlines.has(slot)) {
-      this.#deadlines.schedule(slot, record.lastSeenAt + record.windowMs)
-      this.#rearm()
-    }
+      this.#deadlines.remove(slot)
+      this.#disarmIfIdle()
+    } else if (!this.#deadlines.has(slot)) this.#schedule(this.#deadlines, slot, record.lastSeenAt + record.windowMs)
   }
 
   #checkSettled(record: AgentRecord, status: HealthStatus): void {
@@ -167,24 +153,29 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     const max = record.intervalMs * this.#checkMax
     const min = record.intervalMs * this.#checkMin
     record.checkPeriodMs = status === 'healthy' ? Math.min(max, Math.max(min, record.checkPeriodMs * 2)) : min
-    this.#checks.schedule(slot, this.core.now() + record.checkPeriodMs)
-    this.#rearm()
+    this.#schedule(this.#checks, slot, this.core.now() + record.checkPeriodMs)
   }
 
-  /** Arms the single timer for the earliest due tick of both queues, when that is earlier than what is armed. */
-  #rearm(): void {
-    const a = this.#deadlines.nextDue()
-    const b = this.#checks.nextDue()
-    const due = a === undefined ? b : b === undefined ? a : Math.min(a, b)
-    if (due !== undefined && due < this.#armedFor) this.#arm(due)
+  /** Adds (or moves) a handle and arms the timer if that is the new earliest deadline. */
+  #schedule(set: DeadlineSet, slot: number, at: number): void {
+    set.add(slot, at)
+    if (at < this.#armedFor) this.#arm(at)
   }
 
-  #arm(due: number): void {
+  /** Arms the single timer for `at` rounded up to the tick, unless it is armed for that already. */
+  #arm(at: number): void {
+    const tick = this.#tickMs
+    const due = tick > 0 ? Math.ceil(at / tick) * tick : at
+    if (due >= this.#armedFor) return
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#armedFor = due
-    const delay = Math.min(MAX_DELAY, Math.max(0, due - this.core.now()))
+    const delay = Math.min(MAX_DELAY, Math.max(0, Math.ceil(due - this.core.now())))
     this.#timer = setTimeout(this.#onTimer, delay)
     if (this.core.options.unref) this.#timer.unref()
+  }
+
+  #disarmIfIdle(): void {
+    if (this.#deadlines.size + this.#checks.size === 0) this.#disarm()
   }
 
   #disarm(): void {
@@ -193,6 +184,10 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     this.#armedFor = Infinity
   }
 
+  /**
+   * The one timer: reports the agents whose deadline has passed, runs the checks due, and sleeps until the earliest
+   * deadline left. It touches only the handles due (popDue), their records, and the two structures' `next()`.
+   */
   readonly #onTimer = (): void => {
     this.#timer = undefined
     this.#armedFor = Infinity
@@ -200,35 +195,30 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     core.wakeups++
     const now = core.now()
     const deadlines = this.#deadlines
-    const slots = this.#slots
-    for (let due = deadlines.popDue(now); due !== undefined; due = deadlines.popDue(now)) {
-      // The hot loop reads one cache line per agent (the queue's slot data); a record is touched only for a death.
-      const records = slots.records
-      for (let i = 0; i < due.length; i++) {
-        const slot = due[i]!
-        const data = deadlines.data // re-read: listeners may watch agents and grow it
-        const deadline = data[slot * SLOT_STRIDE + LAST_SEEN]! + data[slot * SLOT_STRIDE + WINDOW]!
-        if (now < deadline) {
-          deadlines.schedule(slot, deadline) // lazy re-arm: a heartbeat only moved the deadline
-          continue
-        }
-        // A listener may have unwatched this agent during this wake-up (dead and unwatched agents are cancelled).
-        const record = records[slot]
-        if (record === undefined || record.status === 'dead') continue
-        if (now < record.lastSeenAt + record.windowMs) {
-          data[slot * SLOT_STRIDE + LAST_SEEN] = record.lastSeenAt
-          deadlines.schedule(slot, record.lastSeenAt + record.windowMs)
-        } else core.stall(record, now)
-      }
+    const records = this.#slots.records
+    const due = this.#due
+    due.length = 0
+    deadlines.popDue(now, due)
+    for (let i = 0; i < due.length; i++) {
+      const slot = due[i]!
+      // A listener may have unwatched this agent during this wake-up, or watched another into its slot.
+      const record = records[slot]
+      if (record === undefined || record.status === 'dead' || deadlines.has(slot)) continue
+      const deadline = record.lastSeenAt + record.windowMs
+      // Seen since it was popped (a listener of an earlier death heartbeated it): it gets its deadline back.
+      if (now < deadline) deadlines.add(slot, deadline)
+      else core.stall(record, now)
     }
-    if (this.#lookaheadMs > 0 && deadlines.size > 0) deadlines.rearmUntil(now + this.#lookaheadMs, LAST_SEEN, WINDOW)
-    const checks = this.#checks
-    for (let due = checks.popDue(now); due !== undefined; due = checks.popDue(now)) {
-      for (let i = 0; i < due.length; i++) {
-        const record = slots.records[due[i]!]
-        if (record !== undefined) core.runCheck(record)
-      }
+    due.length = 0
+    this.#checks.popDue(now, due)
+    for (let i = 0; i < due.length; i++) {
+      const record = records[due[i]!]
+      if (record !== undefined) core.runCheck(record)
     }
-    this.#rearm()
+    due.length = 0
+    const a = deadlines.next()
+    const b = this.#checks.next()
+    if (a !== undefined) this.#arm(a)
+    if (b !== undefined) this.#arm(b)
   }
 }

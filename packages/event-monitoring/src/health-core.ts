@@ -145,9 +145,52 @@ export class HealthCore {
    */
   heartbeat(id: string): AgentRecord {
     const record = this.get(id)
-    record.lastSeenAt = this.now()
-    if (record.status === 'dead' && record.deathCause === 'stall') this.signal(record, 'healthy', 'heartbeats resumed')
+    this.beat(record, this.now())
     return record
+  }
+
+  /**
+   * Looks up every id of a batch before anything is recorded, into `out[0]` to `out[ids.length - 1]`; returns how
+   * many. `out` is the caller's scratch array: entries past the count are left as they are.
+   *
+   * @param ids - the batch
+   * @param out - receives the records, in the order of `ids`
+   * @throws CoordError `INVALID_ARGUMENT` for something that is not an array (or cannot be read), `UNKNOWN_ID` naming
+   * the first id that is not watched and its index
+   */
+  lookupAll(ids: readonly string[], out: (AgentRecord | undefined)[]): number {
+    if (!Array.isArray(ids)) {
+      throw new CoordError('INVALID_ARGUMENT', `Expected \`ids\` to be an array of watched ids, got ${describeValue(ids)}`, { details: { field: 'ids', value: ids } })
+    }
+    const records = this.records
+    let n = 0
+    try {
+      for (const count = ids.length; n < count; n++) {
+        const id = ids[n]
+        const record = typeof id === 'string' ? records.get(id) : undefined
+        if (record === undefined) {
+          throw new CoordError('UNKNOWN_ID', `Agent ${describeValue(id)} (ids[${n}]) is not watched; no heartbeat of the batch was recorded`, { details: { id, index: n } })
+        }
+        out[n] = record
+      }
+    } catch (e) {
+      out.fill(undefined, 0, n)
+      // a Proxy whose traps throw: refused like any other bad batch
+      throw toCoordError(e, 'INVALID_ARGUMENT', 'The heartbeat batch cannot be read')
+    }
+    return n
+  }
+
+  /**
+   * Records a heartbeat of a watched agent at `now`; a heartbeat of an agent that died of a stall counts as a
+   * `healthy` signal.
+   *
+   * @param record - the agent
+   * @param now - the clock reading
+   */
+  beat(record: AgentRecord, now: number): void {
+    record.lastSeenAt = now
+    if (record.status === 'dead' && record.deathCause === 'stall') this.signal(record, 'healthy', 'heartbeats resumed')
   }
 
   /**

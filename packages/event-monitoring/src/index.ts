@@ -1,6 +1,6 @@
 /**
  * Push-based health and failure detection for Coord: the provider of `Tokens.HealthMonitor`.
- * {@link EventDrivenMonitor} (enhanced) keeps every heartbeat deadline in one deadline queue behind a single timer
+ * {@link EventDrivenMonitor} (enhanced) keeps every heartbeat deadline in one timing wheel behind a single timer
  * and reports a watched worker or child process dead when it exits; {@link PollingMonitor} (legacy) polls every
  * agent. Statuses change with hysteresis; optional `/livez`, `/readyz` and `/metrics` probes. Register it with
  * {@link eventMonitoringPlugin}.
@@ -27,5 +27,3 @@ export { MonitorBase } from './monitor-base.js'
 export type { MonitorStats } from './health-core.js'
 export type { EventDrivenMonitorOptions, HealthMonitorOptions, HttpOptions, PollingMonitorOptions, TimerPerAgentMonitorOptions } from './options.js'
 export type { ExitEmitter, ProcessEmitter } from './process-watch.js'
-export { DeadlineQueue } from './deadline-queue.js'
-export type { Bucket } from './deadline-queue.js'

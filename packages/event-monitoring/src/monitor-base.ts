@@ -12,6 +12,8 @@ import { alreadyExited, assertExitEmitter, onExit, type ProcessEmitter } from '.
 export abstract class MonitorBase {
   /** The shared bookkeeping: records, hysteresis, change fan-out, metrics and the probe server. */
   protected abstract readonly core: HealthCore
+  /** The records of the batch being applied by heartbeatMany, an array reused from one batch to the next. */
+  #batch: (AgentRecord | undefined)[] | undefined = []
 
   /**
    * The current status.
@@ -90,6 +92,41 @@ export abstract class MonitorBase {
    */
   heartbeat(id: string): void {
     this.touch(this.core.heartbeat(id))
+  }
+
+  /**
+   * Records one heartbeat for each id, all at one clock reading: the entry point for heartbeats that arrive in bulk,
+   * such as one message carrying many ids. An id listed twice counts twice, as two `heartbeat()` calls would.
+   *
+   * The whole batch is checked first: when an id is not watched, nothing of the batch is recorded.
+   *
+   * @param ids - watched ids
+   * @throws CoordError `INVALID_ARGUMENT` for something that is not an array, `UNKNOWN_ID` naming the first id that
+   * is not watched
+   * @example
+   * ```ts
+   * bus.subscribe('agents.heartbeats', (m) => health.heartbeatMany(m.payload.ids))
+   * ```
+   */
+  heartbeatMany(ids: readonly string[]): void {
+    const core = this.core
+    // A listener called while the batch is applied (a revival) may send a batch of its own: it gets a fresh array.
+    const records = this.#batch ?? []
+    this.#batch = undefined
+    let n = 0
+    try {
+      n = core.lookupAll(ids, records)
+      if (n === 0) return
+      const now = core.now()
+      for (let i = 0; i < n; i++) {
+        const record = records[i]!
+        core.beat(record, now)
+        this.touch(record)
+      }
+    } finally {
+      records.fill(undefined, 0, n) // keep no unwatched record alive; the array keeps its size for the next batch
+      this.#batch = records
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import type { AgentRecord } from './agent-record.js'
 
 /**
  * Gives each watched agent of the enhanced monitor a small slot number, its handle in the deadline and check
- * queues; slots are recycled after unwatch, so the queues' per-handle arrays stay dense.
+ * structures; slots are recycled after unwatch, so their per-handle arrays stay dense.
  */
 export class SlotTable {
   /** The record in each slot, or undefined when the slot is free. */

@@ -84,6 +84,14 @@ export interface HealthMonitor {
    */
   heartbeat(id: string): void
   /**
+   * Records one heartbeat for each id, all at one clock reading: for heartbeats that arrive in bulk (one message
+   * carrying many ids). An id listed twice counts twice. The batch is checked whole first: when any id is not watched,
+   * none of its heartbeats is recorded.
+   *
+   * @throws CoordError `INVALID_ARGUMENT` for something that is not an array, `UNKNOWN_ID` for an id not watched
+   */
+  heartbeatMany(ids: readonly string[]): void
+  /**
    * Reports a status directly (subject to hysteresis).
    *
    * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`

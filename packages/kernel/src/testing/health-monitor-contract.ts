@@ -247,6 +247,74 @@ export function describeHealthMonitorContract(name: string, make: (setup: Health
       })
     })
 
+    describe('heartbeatMany', () => {
+      it('records a heartbeat for each id at one clock reading, and keeps them alive like heartbeat()', async () => {
+        watch('a')
+        watch('b')
+        watch('c')
+        await vi.advanceTimersByTimeAsync(INTERVAL * 2 + 13)
+        monitor.heartbeatMany(['a', 'c'])
+        const beat = Date.now()
+        const seen = new Map(monitor.snapshot().entries.map((e) => [e.id, e.lastSeenAt]))
+        expect(seen).toEqual(new Map([['a', beat], ['b', t0], ['c', beat]]))
+        await vi.advanceTimersByTimeAsync(WINDOW - INTERVAL * 2 - 13 + SETUP.tickMs + 1)
+        expect(monitor.status('b')).toBe('dead')
+        expect(monitor.status('a')).toBe('healthy')
+        await vi.advanceTimersByTimeAsync(INTERVAL * 2 + 13)
+        expect(monitor.status('a')).toBe('dead')
+        expect(monitor.status('c')).toBe('dead')
+        for (const c of changes.filter((c) => c.id !== 'b')) {
+          expect(c.at - beat).toBeGreaterThanOrEqual(WINDOW)
+          expect(c.at - beat).toBeLessThanOrEqual(WINDOW + SETUP.tickMs)
+        }
+      })
+
+      it('accepts an empty batch and changes nothing', () => {
+        watch('a')
+        monitor.heartbeatMany([])
+        expect(monitor.snapshot().entries[0]!.lastSeenAt).toBe(t0)
+        expect(changes).toEqual([])
+      })
+
+      it.each([
+        ['null', null],
+        ['a string', 'a'],
+        ['an array-like object', { length: 1, 0: 'a' }],
+        ['a Set', new Set(['a'])],
+      ])('refuses %s with INVALID_ARGUMENT and records nothing', async (_what, ids) => {
+        watch('a')
+        await vi.advanceTimersByTimeAsync(50)
+        expect(codeOf(() => monitor.heartbeatMany(ids as never))).toBe('INVALID_ARGUMENT')
+        expect(monitor.snapshot().entries[0]!.lastSeenAt).toBe(t0)
+      })
+
+      it('refuses a batch holding an id that is not watched with UNKNOWN_ID, recording none of its heartbeats', async () => {
+        watch('a')
+        watch('b')
+        await vi.advanceTimersByTimeAsync(50)
+        for (const ids of [['a', 'ghost', 'b'], ['a', 'b', 42], ['a', , 'b'], ['ghost']]) {
+          expect(codeOf(() => monitor.heartbeatMany(ids as string[]))).toBe('UNKNOWN_ID')
+        }
+        expect(monitor.snapshot().entries.map((e) => e.lastSeenAt)).toEqual([t0, t0])
+        // the batch that failed did not count as a sign of life: both stall at their first deadline
+        await vi.advanceTimersByTimeAsync(WINDOW - 50 + SETUP.tickMs)
+        expect(monitor.status('a')).toBe('dead')
+        expect(monitor.status('b')).toBe('dead')
+      })
+
+      it(`revives a stalled agent after ${SETUP.hysteresis} heartbeats, an id listed twice counting twice`, async () => {
+        watch('a')
+        watch('b')
+        await vi.advanceTimersByTimeAsync(WINDOW + SETUP.tickMs)
+        expect(monitor.status('a')).toBe('dead')
+        monitor.heartbeatMany(Array.from({ length: SETUP.hysteresis }, () => 'a'))
+        expect(monitor.status('a')).toBe('healthy')
+        expect(monitor.status('b')).toBe('dead')
+        await vi.advanceTimersByTimeAsync(WINDOW + SETUP.tickMs)
+        expect(monitor.status('a')).toBe('dead')
+      })
+    })
+
     describe('checks', () => {
       it('polls a check and follows its result, subject to hysteresis', async () => {
         let answer: HealthStatus = 'healthy'
