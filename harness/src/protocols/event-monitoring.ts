@@ -31,7 +31,7 @@ const SETTLE_MS = WINDOW_MS + INTERVAL_MS * 2
 const PROBE_TIMERS = 20
 /** The share of agents that stop heartbeating during each window (at least 10). */
 const STALL_FRACTION = 0.02
-const SIZES = [100, 1_000, 10_000] as const
+const SIZES = [100, 1_000, 10_000, 100_000] as const
 /** The size the issue-12 whole-process target and our own 90% goal are stated at. */
 const LARGEST = 10_000
 
@@ -356,8 +356,16 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
     const sampleNote = `${samples} interleaved rounds (order reversed every other round), a fresh monitor per run, each CPU window ${windowMs} ms, opened ${SETTLE_MS} ms after setup`
 
     // 1. monitoring-only CPU: the monitor's own timer callbacks
-    const monitoringTargets: Target[] = [{ against: 'legacy', op: '<=', value: 0.4, source: 'contract', ifMissed: 'each enhanced wake-up has a fixed cost (~90 µs in the first wave, not yet explained) that dominates at small swarms, where legacy\'s 10 ms poll of few agents is cheap; issue 15' }]
-    if (isLargest) monitoringTargets.push({ against: 'legacy', op: '<=', value: 0.1, source: 'our goal', ifMissed: 'the same fixed cost per wake-up; issue 15' })
+    const monitoringTargets: Target[] = [
+      {
+        against: 'legacy',
+        op: '<=',
+        value: 0.4,
+        source: 'contract, issue 15 (every size)',
+        ifMissed: "a wake-up is due at each stalled agent's deadline and each come-back (2% of the agents per second), and at small swarms legacy's 10 ms poll of few agents is cheap",
+      },
+    ]
+    if (isLargest) monitoringTargets.push({ against: 'legacy', op: '<=', value: 0.1, source: 'our goal', ifMissed: 'the wake-ups due at stalled agents\' deadlines; see the callbacks per second in the note' })
     metrics.push(
       defineMetric({
         name: `monitoring CPU, timer callbacks only (${agents} agents)`,
@@ -382,7 +390,15 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
         unit: 'ms CPU/s',
         higherIsBetter: false,
         ...seriesOf(runs, pluginName, (r) => r.processCpuMsPerS),
-        ...(isLargest ? { targets: [{ against: 'naive', op: '<=', value: 0.5, source: 'issue 12', ifMissed: 'heartbeat ingestion, which every design pays alike, dominates whole-process CPU, and one refreshed timer per agent is cheap in Node; issue 15' }] } : {}),
+        targets: [
+          ...(isLargest ? [{ against: 'naive', op: '<=', value: 0.5, source: 'issue 12', ifMissed: 'heartbeat ingestion, which every design pays alike (and the enhanced one with a deadline move per beat), dominates whole-process CPU, and one refreshed timer per agent is cheap in Node' } as const] : []),
+          ...(agents >= 1_000
+            ? ([
+                { against: 'legacy', op: '<=', value: 0.5, source: 'issue 15 (1k agents and up)', ifMissed: `the same driver and heartbeat() calls run under every monitor (the driver alone: ${driverCpu} ms/s, not subtracted), and the enhanced heartbeat moves a deadline that legacy's does not; what the monitors differ in is the small part in the monitoring-only row` },
+                { against: 'naive', op: '<=', value: 0.7, source: 'issue 15 (1k agents and up)', ifMissed: 'the same: ingestion and the driver dominate, and refresh() of one timer per agent is about as cheap as a deadline move' },
+              ] as const)
+            : []),
+        ],
         note:
           `process.cpuUsage() of the whole process over the window: ${agents * (1000 / INTERVAL_MS)} heartbeat() calls/s, the monitor's timers, detections, GC, and the harness's driver ` +
           `(the same driver with no monitor at all costs ${driverCpu} ms/s, median of ${driverSamples} runs; it is NOT subtracted); the timer meter's calibrated cost is subtracted. ` +
@@ -462,6 +478,8 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
   }
 
   const micro = await heartbeatMicro(ctx, candidate, pluginName)
+  const bulk: Metric[] = []
+  for (const n of BULK_SIZES) bulk.push(await heartbeatManyMicro(ctx, n))
   const lines = (m: Map<string, [number, number][]>) => [...m.entries()].map(([name, points]) => ({ name, points }))
   const charts: ChartSpec[] = [
     {
@@ -489,8 +507,8 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
       name: 'heartbeating swarm with stalls',
       description:
         `N agents promise a heartbeat every ${INTERVAL_MS} ms (dead after ${MISSED_BEATS} missed beats). One driver timer every ${SLICE_MS} ms calls heartbeat() ` +
-        `for 1/${SLICES} of the agents, the same for every monitor. Legacy PollingMonitor polls every ${SLACK_MS} ms; EventDrivenMonitor keeps every deadline in one queue behind one timer, ` +
-        `rounded to a ${ENHANCED_TICK_MS} ms tick; the naive TimerPerAgentMonitor arms one setTimeout per agent and refresh()es it on each beat. Same worst-case detection deadline ` +
+        `for 1/${SLICES} of the agents, the same for every monitor. Legacy PollingMonitor polls every ${SLACK_MS} ms; EventDrivenMonitor keeps every deadline in one hashed timing wheel behind one timer ` +
+        `armed for the earliest deadline rounded up to a ${ENHANCED_TICK_MS} ms tick (a heartbeat moves the agent's deadline; it never re-arms the timer); the naive TimerPerAgentMonitor arms one setTimeout per agent and refresh()es it on each beat. Same worst-case detection deadline ` +
         `for all (last beat + ${WINDOW_MS} ms + ${SLACK_MS} ms slack). Two CPU figures: whole-process CPU (process.cpuUsage over the window: heartbeat ingestion, detection, GC and the driver) ` +
         `and monitoring-only CPU (process.cpuUsage around the monitor's own timer callbacks). A seeded sample (2%, at least 10) stops heartbeating at random times inside the window. ` +
         `${samples} rounds per size, every monitor once per round, order reversed every other round, a fresh monitor per run, ${windowMs} ms windows${ctx.quick ? ' (quick: 2 short rounds, noisy)' : ''}. ` +
@@ -499,7 +517,11 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
       metrics,
       charts,
     },
-    { name: 'heartbeat ingestion', description: `Cost of one heartbeat() call with ${LARGEST.toLocaleString('en-US')} agents watched, timed loops interleaved.`, metrics: [micro] },
+    {
+      name: 'heartbeat ingestion',
+      description: `Cost of one heartbeat() call with ${LARGEST.toLocaleString('en-US')} agents watched, and of heartbeatMany(ids) per id (heartbeats arriving in bulk, such as one message from another process carrying many ids), timed loops interleaved.`,
+      metrics: [micro, ...bulk],
+    },
   ]
   const negativeNote = `${negatives} detection latencies below zero in this run, ${below1ms} of them below −1 ms (minimum ${Number.isFinite(minLatency) ? round(minLatency, 3) : 'n/a'} ms)`
   ctx.progress(`event-monitoring: ${negativeNote}`)
@@ -508,10 +530,83 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
     scenarios,
     baselines: { legacy: `polls every agent every ${SLACK_MS} ms`, naive: 'one setTimeout per agent, refreshed on each heartbeat' },
     workloads: [
-      `Heartbeating swarm: 100, 1k and 10k agents, heartbeat ${INTERVAL_MS} ms, missedBeats ${MISSED_BEATS} (${WINDOW_MS} ms deadline), detection slack ${SLACK_MS} ms, 2% (≥10) stalls per run, seeded; ${negativeNote}.`,
+      `Heartbeating swarm: 100, 1k, 10k and 100k agents, heartbeat ${INTERVAL_MS} ms, missedBeats ${MISSED_BEATS} (${WINDOW_MS} ms deadline), detection slack ${SLACK_MS} ms, 2% (≥10) stalls per run, seeded; ${negativeNote}.`,
     ],
     reproduce: 'pnpm exec tsc -b && node harness/dist/cli.js --protocol event-monitoring --out /tmp/event-monitoring',
   }
+}
+
+/** Swarm sizes of the heartbeatMany rows. */
+const BULK_SIZES = [10_000, 100_000] as const
+/** The bulk goal: 10M heartbeats/s, i.e. 100 ns per id. */
+const BULK_NS_PER_ID = 100
+
+/** Times heartbeatMany(ids) over all the ids, repeated until about `ids` × `repeat` heartbeats, in ns per id. */
+function timeBatches(monitor: HealthMonitor, ids: readonly string[], repeat: number): number {
+  const t0 = process.hrtime.bigint()
+  for (let r = 0; r < repeat; r++) monitor.heartbeatMany(ids)
+  return Number(process.hrtime.bigint() - t0) / (repeat * ids.length)
+}
+
+/** The least work a batch of heartbeats can take: per id, one Map lookup and one store of the time. */
+function timeFloor(table: Map<string, { t: number }>, ids: readonly string[], repeat: number): number {
+  const t0 = process.hrtime.bigint()
+  for (let r = 0; r < repeat; r++) {
+    const now = Date.now()
+    for (let i = 0; i < ids.length; i++) table.get(ids[i]!)!.t = now
+  }
+  return Number(process.hrtime.bigint() - t0) / (repeat * ids.length)
+}
+
+async function heartbeatManyMicro(ctx: BenchContext, n: number): Promise<Metric> {
+  const ids = Array.from({ length: n }, (_, i) => `agent-${i}`)
+  const hour = 3_600_000
+  const monitors: Record<string, HealthMonitor> = {
+    legacy: new PollingMonitor({ intervalMs: hour }),
+    enhanced: new EventDrivenMonitor({ tickMs: SLACK_MS }),
+    naive: new TimerPerAgentMonitor(),
+  }
+  for (const m of Object.values(monitors)) for (const id of ids) m.watch(id, { heartbeatIntervalMs: hour })
+  const table = new Map(ids.map((id) => [id, { t: 0 }]))
+  const repeat = Math.max(1, Math.round((ctx.quick ? 200_000 : 1_000_000) / n))
+  const rounds = ctx.quick ? 2 : 7
+  const labels = [...Object.keys(monitors), 'floor']
+  const run = (l: string): number => (l === 'floor' ? timeFloor(table, ids, repeat) : timeBatches(monitors[l]!, ids, repeat))
+  ctx.progress(`event-monitoring: heartbeatMany, ${n.toLocaleString('en-US')} ids, ${rounds} interleaved rounds (${labels.join(', ')})`)
+  const out: Record<string, number[]> = Object.fromEntries(labels.map((l) => [l, []]))
+  try {
+    for (const l of labels) run(l) // warm-up
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? labels : [...labels].reverse()
+      for (const l of order) out[l]!.push(run(l))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  } finally {
+    for (const m of Object.values(monitors)) await m.stop()
+  }
+  return defineMetric({
+    name: `heartbeatMany(ids), per id (${n.toLocaleString('en-US')} watched)`,
+    unit: 'ns/op',
+    higherIsBetter: false,
+    enhanced: out['enhanced']!,
+    legacy: out['legacy']!,
+    naive: out['naive']!,
+    bound: { kind: 'floor', name: 'a Map<id, record> lookup and one store of Date.now() per id, same ids (no monitor)', samples: out['floor']! },
+    calibration: { name: 'the same floor loop, same run', samples: out['floor']! },
+    targets: [
+      {
+        against: 'absolute',
+        op: '<=',
+        value: BULK_NS_PER_ID,
+        source: 'issue 15 (≥ 10M heartbeats/s)',
+        ifMissed: 'at this size the ids and records no longer fit in the CPU caches: the floor alone (one Map lookup per id) pays the same misses',
+      },
+    ],
+    note:
+      `heartbeatMany(ids) with all ${n.toLocaleString('en-US')} watched ids, ${repeat} calls per sample (about ${(repeat * n).toLocaleString('en-US')} heartbeats), ${rounds} interleaved rounds after a warm-up, ` +
+      `1 h interval so no timer fires. Every monitor shares MonitorBase.heartbeatMany (the batch is checked before any is applied, then one clock read); what differs is each one's heartbeat: ` +
+      `the enhanced one moves a deadline in the wheel, the naive one refresh()es a timer. The goal of ≥ 10M heartbeats/s is ≤ ${BULK_NS_PER_ID} ns per id; the floor is the bound and the calibration.`,
+  })
 }
 
 /** Times `calls` heartbeat() calls cycling over the ids, in ns per call. */
@@ -558,10 +653,13 @@ async function heartbeatMicro(ctx: BenchContext, candidate: Candidate | undefine
     legacy: out['legacy']!,
     naive: out['naive']!,
     ...(candidate === undefined ? {} : { peers: { [pluginName!]: out['candidate']! } }),
-    targets: [{ against: 'legacy', op: '<=', value: 1.5 }],
+    targets: [
+      { against: 'legacy', op: '<=', value: 1.5, source: 'issue 12' },
+      { against: 'legacy', op: '<=', value: 1.0, source: 'issue 15', ifMissed: 'a heartbeat moves its deadline at once (one relink in the wheel, ~12 ns) where legacy only stores the time; the alternative, a lazy re-arm at wake-up, was the first wave\'s design, whose wake-ups cost more than this saves. heartbeatMany is the entry for heartbeats in bulk (see its row)' },
+    ],
     note:
       `A timed loop (hrtime) of ${calls.toLocaleString('en-US')} heartbeat() calls cycling over ${LARGEST.toLocaleString('en-US')} watched ids with a 1 h interval (no timer fires), ` +
-      `${rounds} interleaved rounds after one warm-up, each monitor as shipped (Date.now clock). The enhanced heartbeat only moves the deadline (lazy re-arm), so it must cost ` +
-      `no more than 1.5× the legacy one, which only stores the time; the naive one also refresh()es the agent's timer in Node's timer list.`,
+      `${rounds} interleaved rounds after one warm-up, each monitor as shipped (Date.now clock). The enhanced heartbeat stores the time and moves the agent's deadline in ` +
+      `the timing wheel (an O(1) relink); the legacy one only stores the time; the naive one also refresh()es the agent's timer in Node's timer list. Targets: ≤ 1.5× legacy (issue 12), ≤ 1.0× legacy (issue 15).`,
   })
 }
