@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '../src/testing/index.js'
+import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '@coord/readme-testing'
 import { codeOf } from './helpers.js'
 
 const README = [

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeReadmeExample } from '@coord/kernel/testing'
+import { writeReadmeExample } from '@coord/readme-testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 // Runs the README's example as written, so it cannot rot.

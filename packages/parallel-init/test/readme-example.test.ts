@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '@coord/kernel/testing'
+import { readmePrintedLines, runMainWithFakeTimers, writeReadmeExample } from '@coord/readme-testing'
 import { describe, expect, it } from 'vitest'
 
 // Runs the README's example block as written (only the package's own import is pointed at its source).

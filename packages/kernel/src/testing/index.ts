@@ -4,7 +4,7 @@
  * {@link describeInitializerContract}, {@link describeAgentManagerContract},
  * {@link describeMessageCoordinatorContract}, {@link describeUnifiedCoordinationSystemContract} and
  * {@link describeHealthMonitorContract} each take a factory; {@link hostileValues} and {@link throwingGetters} feed
- * robustness tests, and {@link writeReadmeExample} runs a README example as written.
+ * robustness tests.
  *
  * `vitest` is an optional peer dependency of `@coord/kernel`: install it where you run the suites.
  *
@@ -26,8 +26,5 @@ export type {
 } from './unified-coordination-contract.js'
 export { describeHealthMonitorContract } from './health-monitor-contract.js'
 export type { HealthMonitorContractSetup } from './health-monitor-contract.js'
-export { writeReadmeExample } from './readme-example.js'
-export type { ReadmeExample, ReadmeExampleOptions } from './readme-example.js'
-export { readmePrintedLines, runMainWithFakeTimers } from './readme-run.js'
 export { expectCoordFailure, HostileTrapError, hostileValues, throwingGetters } from './hostile.js'
 export type { HostileValue } from './hostile.js'

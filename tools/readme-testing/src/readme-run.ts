@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import { CoordError } from '../errors.js'
+import { CoordError } from '@coord/kernel'
 
 /** Most fake-timer steps {@link runMainWithFakeTimers} takes before giving up on `main()`. */
 const MAX_TIMER_STEPS = 1000

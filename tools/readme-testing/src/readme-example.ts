@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { CoordError } from '../errors.js'
-import { assertNonEmptyString } from '../validate.js'
+import { assertNonEmptyString, CoordError } from '@coord/kernel'
 
 /** How {@link writeReadmeExample} finds the block and rewrites it. */
 export interface ReadmeExampleOptions {
