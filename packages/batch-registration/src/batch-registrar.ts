@@ -97,7 +97,7 @@ export class BatchRegistrar extends RegistryBase {
 
   #commit(record: AgentRecord): void {
     this.store.add(record)
-    this.listeners.emit('registered', [record.id])
+    this.changed('registered', [record.id])
   }
 
   /**
@@ -191,7 +191,7 @@ export class BatchRegistrar extends RegistryBase {
       }
       return summarize(results)
     }
-    if (added !== 0 && this.listeners.size !== 0) this.listeners.emit('registered', registeredIds(results, added))
+    if (added !== 0 && this.listeners.size !== 0) this.changed('registered', registeredIds(results, added))
     return summarize(results)
   }
 
@@ -273,7 +273,7 @@ export class BatchRegistrar extends RegistryBase {
             results[positions[k]!] = registered(record.id)
           }
         }
-        this.listeners.emit('registered', added)
+        this.changed('registered', added)
       } else {
         const undone = rolledBack(failure.id, failure.error)
         for (let k = 0; k < records.length; k++) results[positions[k]!] = rejected(records[k]!.id, undone)

@@ -17,7 +17,10 @@ export interface RegistrarOptions {
    * @defaultValue 256
    */
   readonly idempotencyCacheSize?: number
-  /** Receives errors thrown by change listeners (which never stop the other listeners); they are counted either way. */
+  /**
+   * Told the first time each change listener throws, as a `LISTENER_FAILED` error with the thrown value as `cause`.
+   * A listener that throws never stops the others, and every throw is counted in `stats().listenerErrors`.
+   */
   readonly onListenerError?: (error: CoordError) => void
 }
 

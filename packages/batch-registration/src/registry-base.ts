@@ -9,12 +9,12 @@ import {
   assertNonEmptyString,
   CoordError,
   describeValue,
+  Listeners,
   type RegisterManyOptions,
   type RegisterManyResult,
   type RegisterOptions,
 } from '@coord/kernel'
 import { AgentStore, readQuery } from './agent-store.js'
-import { ChangeListeners } from './change-listeners.js'
 import { IdempotencyCache } from './idempotency-cache.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -43,8 +43,8 @@ export interface RegistryStats {
 export abstract class RegistryBase implements AgentManager {
   /** The agents and their indexes. */
   protected readonly store = new AgentStore()
-  /** Change listeners. */
-  protected readonly listeners: ChangeListeners
+  /** Change listeners: a throw is counted, and each listener's first is handed to `onListenerError`. */
+  protected readonly listeners: Listeners<AgentChangeEvent>
   /** Recent idempotency keys. */
   protected readonly idempotency: IdempotencyCache
   /** The validated options. */
@@ -55,7 +55,7 @@ export abstract class RegistryBase implements AgentManager {
   /** @param options - validated options */
   protected constructor(options: ResolvedOptions) {
     this.options = options
-    this.listeners = new ChangeListeners(options.onListenerError)
+    this.listeners = new Listeners<AgentChangeEvent>('AgentManager onChange', options.onListenerError)
     this.idempotency = new IdempotencyCache(options.idempotencyCacheSize)
   }
 
@@ -156,7 +156,7 @@ export abstract class RegistryBase implements AgentManager {
     assertNonEmptyString(id, 'id')
     this.#assertRunning(`unregister agent "${id.slice(0, 64)}"`)
     if (this.store.remove(id) === undefined) return false
-    this.listeners.emit('unregistered', [id])
+    this.changed('unregistered', [id])
     return true
   }
 
@@ -168,6 +168,17 @@ export abstract class RegistryBase implements AgentManager {
    */
   onChange(listener: (event: AgentChangeEvent) => void): () => void {
     return this.listeners.add(listener)
+  }
+
+  /**
+   * Emits one change event, unless it names no ids or nobody listens.
+   *
+   * @param kind - what happened
+   * @param ids - the agents it happened to (frozen into the event)
+   */
+  protected changed(kind: AgentChangeEvent['kind'], ids: readonly string[]): void {
+    if (ids.length === 0 || this.listeners.size === 0) return
+    this.listeners.emit(Object.freeze({ kind, ids: Object.freeze(ids) }))
   }
 
   /** Counters: size, reserved ids, index entries, idempotency keys and evictions, listener errors, registrations under way. */

@@ -51,7 +51,7 @@ export class SequentialRegistrar extends RegistryBase {
   async register(agent: AgentInput, options?: RegisterOptions): Promise<AgentRecord> {
     const signal = checkRegisterArgs(options)
     const record = await this.track(this.#registerOne(agent, signal))
-    this.listeners.emit('registered', [record.id])
+    this.changed('registered', [record.id])
     return record
   }
 
@@ -116,7 +116,7 @@ export class SequentialRegistrar extends RegistryBase {
       }
       return summarize(results)
     }
-    this.listeners.emit('registered', added)
+    this.changed('registered', added)
     return summarize(results)
   }
 }

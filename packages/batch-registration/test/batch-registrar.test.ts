@@ -210,14 +210,15 @@ describe('BatchRegistrar', () => {
     expect(m.stats().capabilityIndexKeys).toBe(0)
   })
 
-  it('listener errors are counted and handed to onListenerError', async () => {
+  it('listener errors are all counted, and the first of each listener is handed to onListenerError', async () => {
     const seen: string[] = []
     const m = new BatchRegistrar({ onListenerError: (e) => seen.push(e.code) })
     m.onChange(() => {
       throw new Error('bug')
     })
     await m.register({ id: 'a' })
-    expect(seen).toEqual(['INTERNAL'])
-    expect(m.stats().listenerErrors).toBe(1)
+    await m.register({ id: 'b' })
+    expect(seen).toEqual(['LISTENER_FAILED'])
+    expect(m.stats().listenerErrors).toBe(2)
   })
 })

@@ -1,10 +1,10 @@
-import { type HealthChange, type KernelEvents, type MessageCoordinator, toCoordError } from '@coord/kernel'
+import { type CoordError, type HealthChange, type KernelEvents, Listeners, type MessageCoordinator, toCoordError } from '@coord/kernel'
 
 /** Counters of a {@link ChangeFanout}. */
 export interface FanoutStats {
   /** Changes emitted. */
   readonly changes: number
-  /** `onChange` listeners that threw (each also emitted as a kernel `error` event). */
+  /** `onChange` listener calls that threw (the first throw of each listener is also a kernel `error` event). */
   readonly listenerErrors: number
   /** Changes handed to the MessageCoordinator. */
   readonly published: number
@@ -18,12 +18,13 @@ export interface FanoutStats {
  * A listener that throws never stops the others, and a publish that rejects never goes unhandled: both are counted.
  */
 export class ChangeFanout {
-  readonly #listeners = new Set<(change: HealthChange) => void>()
+  #listeners: Listeners<HealthChange>
+  /** Listener throws counted by the sets dropped by {@link ChangeFanout.clear}. */
+  #clearedErrors = 0
   readonly #events: KernelEvents
   readonly #coordinator: MessageCoordinator | undefined
   readonly #topic: string
   #changes = 0
-  #listenerErrors = 0
   #published = 0
   #publishFailures = 0
 
@@ -38,6 +39,7 @@ export class ChangeFanout {
     this.#events = events
     this.#coordinator = coordinator
     this.#topic = topic
+    this.#listeners = this.#newListeners()
   }
 
   /**
@@ -46,17 +48,13 @@ export class ChangeFanout {
    * @param listener - called synchronously for each change
    */
   on(listener: (change: HealthChange) => void): () => void {
-    // Wrap so the same function subscribed twice gets two independent subscriptions.
-    const entry = (change: HealthChange): void => listener(change)
-    this.#listeners.add(entry)
-    return () => {
-      this.#listeners.delete(entry)
-    }
+    return this.#listeners.add(listener)
   }
 
-  /** Drops every listener. */
+  /** Drops every listener (their throws stay counted). */
   clear(): void {
-    this.#listeners.clear()
+    this.#clearedErrors += this.#listeners.errors
+    this.#listeners = this.#newListeners()
   }
 
   /**
@@ -66,14 +64,7 @@ export class ChangeFanout {
    */
   emit(change: HealthChange): void {
     this.#changes++
-    for (const listener of this.#listeners) {
-      try {
-        listener(change)
-      } catch (e) {
-        this.#listenerErrors++
-        this.#events.emit('error', { source: 'health.onChange', error: toCoordError(e, 'INTERNAL', `A health onChange listener threw for ${change.id}`) })
-      }
-    }
+    this.#listeners.emit(change)
     this.#events.emit('health.changed', change)
     const bus = this.#coordinator
     if (bus === undefined) return
@@ -90,7 +81,11 @@ export class ChangeFanout {
 
   /** The counters. */
   stats(): FanoutStats {
-    return { changes: this.#changes, listenerErrors: this.#listenerErrors, published: this.#published, publishFailures: this.#publishFailures }
+    return { changes: this.#changes, listenerErrors: this.#clearedErrors + this.#listeners.errors, published: this.#published, publishFailures: this.#publishFailures }
+  }
+
+  #newListeners(): Listeners<HealthChange> {
+    return new Listeners<HealthChange>('health onChange', (error: CoordError) => this.#events.emit('error', { source: 'health.onChange', error }))
   }
 
   #publishFailed(e: unknown, change: HealthChange): void {

@@ -1,5 +1,5 @@
 import type { HealthMonitor, HealthStatus, WatchOptions } from '@coord/kernel'
-import type { AgentRecord } from './agent-record.js'
+import type { WatchedAgent } from './watched-agent.js'
 import type { DeadlineSet } from './deadlines/deadline-set.js'
 // The deadline structure the monitor uses: every candidate implements DeadlineSet with the same constructor, so
 // trying another one (DeadlineHeap, DeadlineBucketHeap) is this one line.
@@ -131,13 +131,13 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
    * After a heartbeat or any sign of life: moves the deadline of a live agent (a dead one has none). A deadline only
    * moves later on a steady clock, so the timer stays as it is; it is re-armed only if the clock stepped back.
    */
-  protected override touch(record: AgentRecord): void {
+  protected override touch(record: WatchedAgent): void {
     const deadline = record.lastSeenAt + record.windowMs
     if (this.#deadlines.move(record.slot, deadline) && deadline < this.#armedFor) this.#arm(deadline)
   }
 
   /** Gives a live agent a deadline when it has none; takes a dead agent's away. */
-  #armDeadline(record: AgentRecord): void {
+  #armDeadline(record: WatchedAgent): void {
     const slot = record.slot
     if (record.removed || slot < 0) return
     if (record.status === 'dead') {
@@ -146,7 +146,7 @@ export class EventDrivenMonitor extends MonitorBase implements HealthMonitor {
     } else if (!this.#deadlines.has(slot)) this.#schedule(this.#deadlines, slot, record.lastSeenAt + record.windowMs)
   }
 
-  #checkSettled(record: AgentRecord, status: HealthStatus): void {
+  #checkSettled(record: WatchedAgent, status: HealthStatus): void {
     const slot = record.slot
     if (record.removed || this.core.stopped || slot < 0) return
     this.touch(record)

@@ -10,7 +10,7 @@ import {
   type WatchOptions,
 } from '@coord/kernel'
 import type { Registry } from 'prom-client'
-import { type AgentRecord, createRecord, type DeathCause } from './agent-record.js'
+import { createWatchedAgent, type DeathCause, type WatchedAgent } from './watched-agent.js'
 import { ChangeFanout } from './change-fanout.js'
 import { createMetricsRegistry } from './health-metrics.js'
 import { KernelProbes } from './kernel-probes.js'
@@ -44,9 +44,9 @@ export interface MonitorStats {
 /** What the scheduling half of a monitor does when the shared half changes something. */
 export interface SchedulerHooks {
   /** After a status change, such as arming or disarming the agent's deadline. */
-  onStatus(record: AgentRecord, from: HealthStatus): void
+  onStatus(record: WatchedAgent, from: HealthStatus): void
   /** After a check settled (not after an aborted one). */
-  onCheckSettled(record: AgentRecord, status: HealthStatus): void
+  onCheckSettled(record: WatchedAgent, status: HealthStatus): void
 }
 
 const STATUS_SET: ReadonlySet<string> = new Set(HEALTH_STATUSES)
@@ -56,7 +56,7 @@ const STATUS_SET: ReadonlySet<string> = new Set(HEALTH_STATUSES)
  * readiness and liveness, checks, metrics and the probe server. Scheduling is left to the monitor.
  */
 export class HealthCore {
-  readonly records = new Map<string, AgentRecord>()
+  readonly records = new Map<string, WatchedAgent>()
   readonly options: ResolvedOptions
   readonly fanout: ChangeFanout
   readonly probes: KernelProbes
@@ -113,10 +113,10 @@ export class HealthCore {
    *
    * @throws CoordError `INVALID_ARGUMENT`, `ALREADY_WATCHED`, `SHUTTING_DOWN` after stop
    */
-  add(id: string, options: WatchOptions): AgentRecord {
-    let record: AgentRecord
+  add(id: string, options: WatchOptions): WatchedAgent {
+    let record: WatchedAgent
     try {
-      record = createRecord(id, options, this.now())
+      record = createWatchedAgent(id, options, this.now())
     } catch (e) {
       // a Proxy, a revoked Proxy or a getter that throws in the watch options: refused like any bad option
       throw toCoordError(e, 'INVALID_ARGUMENT', `The watch options of ${describeValue(id)} cannot be read`)
@@ -132,7 +132,7 @@ export class HealthCore {
    *
    * @throws CoordError `UNKNOWN_ID`
    */
-  get(id: string): AgentRecord {
+  get(id: string): WatchedAgent {
     const record = typeof id === 'string' ? this.records.get(id) : undefined
     if (record === undefined) throw new CoordError('UNKNOWN_ID', `Agent ${describeValue(id)} is not watched`, { details: { id } })
     return record
@@ -143,7 +143,7 @@ export class HealthCore {
    *
    * @throws CoordError `UNKNOWN_ID`
    */
-  heartbeat(id: string): AgentRecord {
+  heartbeat(id: string): WatchedAgent {
     const record = this.get(id)
     this.beat(record, this.now())
     return record
@@ -158,7 +158,7 @@ export class HealthCore {
    * @throws CoordError `INVALID_ARGUMENT` for something that is not an array (or cannot be read), `UNKNOWN_ID` naming
    * the first id that is not watched and its index
    */
-  lookupAll(ids: readonly string[], out: (AgentRecord | undefined)[]): number {
+  lookupAll(ids: readonly string[], out: (WatchedAgent | undefined)[]): number {
     if (!Array.isArray(ids)) {
       throw new CoordError('INVALID_ARGUMENT', `Expected \`ids\` to be an array of watched ids, got ${describeValue(ids)}`, { details: { field: 'ids', value: ids } })
     }
@@ -188,7 +188,7 @@ export class HealthCore {
    * @param record - the agent
    * @param now - the clock reading
    */
-  beat(record: AgentRecord, now: number): void {
+  beat(record: WatchedAgent, now: number): void {
     record.lastSeenAt = now
     if (record.status === 'dead' && record.deathCause === 'stall') this.signal(record, 'healthy', 'heartbeats resumed')
   }
@@ -198,7 +198,7 @@ export class HealthCore {
    *
    * @throws CoordError `UNKNOWN_ID`, `INVALID_STATUS`, `INVALID_ARGUMENT` for a detail that is not a string
    */
-  report(id: string, status: HealthStatus, detail?: string): AgentRecord {
+  report(id: string, status: HealthStatus, detail?: string): WatchedAgent {
     const record = this.get(id)
     if (typeof status !== 'string' || !STATUS_SET.has(status)) {
       throw new CoordError('INVALID_STATUS', `Expected a status among ${HEALTH_STATUSES.join(', ')} for ${describeValue(id)}, got ${describeValue(status)}`, {
@@ -220,7 +220,7 @@ export class HealthCore {
    * @param status - what the signal says
    * @param detail - why
    */
-  signal(record: AgentRecord, status: HealthStatus, detail: string | undefined): void {
+  signal(record: WatchedAgent, status: HealthStatus, detail: string | undefined): void {
     if (record.removed) return
     if (status === record.status) {
       record.pendingStatus = undefined
@@ -243,7 +243,7 @@ export class HealthCore {
    * @param detail - why
    * @param cause - why it died, when `to` is dead
    */
-  transition(record: AgentRecord, to: HealthStatus, detail: string | undefined, cause: DeathCause): void {
+  transition(record: WatchedAgent, to: HealthStatus, detail: string | undefined, cause: DeathCause): void {
     if (record.removed) return
     const from = record.status
     record.pendingStatus = undefined
@@ -267,7 +267,7 @@ export class HealthCore {
    * @param record - the agent
    * @param now - the clock reading that found it silent
    */
-  stall(record: AgentRecord, now: number): void {
+  stall(record: WatchedAgent, now: number): void {
     this.transition(record, 'dead', `missed ${record.missedBeats} heartbeats (silent for ${now - record.lastSeenAt} ms)`, 'stall')
   }
 
@@ -276,7 +276,7 @@ export class HealthCore {
    *
    * @returns the record, or undefined when it was not watched
    */
-  remove(id: string): AgentRecord | undefined {
+  remove(id: string): WatchedAgent | undefined {
     const record = typeof id === 'string' ? this.records.get(id) : undefined
     if (record === undefined) return undefined
     this.records.delete(id)
@@ -296,7 +296,7 @@ export class HealthCore {
    *
    * @param record - the agent (with a check)
    */
-  runCheck(record: AgentRecord): void {
+  runCheck(record: WatchedAgent): void {
     const check = record.check
     if (check === undefined || record.checkController !== undefined || record.removed) return
     const controller = new AbortController()

@@ -1,6 +1,6 @@
-import { CoordError, describeValue, type HealthChange, type HealthSnapshot, type HealthStatus } from '@coord/kernel'
+import type { HealthChange, HealthSnapshot, HealthStatus } from '@coord/kernel'
 import type { Registry } from 'prom-client'
-import type { AgentRecord } from './agent-record.js'
+import type { WatchedAgent } from './watched-agent.js'
 import type { HealthCore } from './health-core.js'
 import { alreadyExited, assertExitEmitter, onExit, type ProcessEmitter } from './process-watch.js'
 
@@ -13,7 +13,7 @@ export abstract class MonitorBase {
   /** The shared bookkeeping: records, hysteresis, change fan-out, metrics and the probe server. */
   protected abstract readonly core: HealthCore
   /** The records of the batch being applied by heartbeatMany, an array reused from one batch to the next. */
-  #batch: (AgentRecord | undefined)[] | undefined = []
+  #batch: (WatchedAgent | undefined)[] | undefined = []
 
   /**
    * The current status.
@@ -37,7 +37,6 @@ export abstract class MonitorBase {
    * @throws CoordError `INVALID_ARGUMENT` for a non-function
    */
   onChange(listener: (change: HealthChange) => void): () => void {
-    if (typeof listener !== 'function') throw new CoordError('INVALID_ARGUMENT', `Expected an onChange listener function, got ${describeValue(listener)}`)
     return this.core.fanout.on(listener)
   }
 
@@ -150,5 +149,5 @@ export abstract class MonitorBase {
   }
 
   /** After a heartbeat or a report: moves the agent's deadline. Nothing by default (a polling monitor reads `lastSeenAt`). */
-  protected touch(_record: AgentRecord): void {}
+  protected touch(_record: WatchedAgent): void {}
 }

@@ -1,4 +1,4 @@
-import type { AgentRecord } from './agent-record.js'
+import type { WatchedAgent } from './watched-agent.js'
 
 /**
  * Gives each watched agent of the enhanced monitor a small slot number, its handle in the deadline and check
@@ -6,7 +6,7 @@ import type { AgentRecord } from './agent-record.js'
  */
 export class SlotTable {
   /** The record in each slot, or undefined when the slot is free. */
-  readonly records: (AgentRecord | undefined)[] = []
+  readonly records: (WatchedAgent | undefined)[] = []
   readonly #free: number[] = []
 
   /**
@@ -14,7 +14,7 @@ export class SlotTable {
    *
    * @param record - a newly watched record
    */
-  add(record: AgentRecord): number {
+  add(record: WatchedAgent): number {
     let slot = this.#free.pop()
     if (slot === undefined) {
       slot = this.records.length
@@ -29,7 +29,7 @@ export class SlotTable {
    *
    * @param record - an unwatched record
    */
-  remove(record: AgentRecord): void {
+  remove(record: WatchedAgent): void {
     const slot = record.slot
     if (slot < 0 || this.records[slot] !== record) return
     this.records[slot] = undefined

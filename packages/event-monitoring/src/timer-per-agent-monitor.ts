@@ -1,5 +1,5 @@
 import type { HealthMonitor, WatchOptions } from '@coord/kernel'
-import type { AgentRecord } from './agent-record.js'
+import type { WatchedAgent } from './watched-agent.js'
 import { HealthCore, type MonitorStats } from './health-core.js'
 import { MonitorBase } from './monitor-base.js'
 import { MAX_DELAY, readMonitorOptions, resolveSharedOptions, SHARED_KEYS, type TimerPerAgentMonitorOptions } from './options.js'
@@ -39,7 +39,7 @@ interface AgentTimers {
  */
 export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
   protected readonly core: HealthCore
-  readonly #timers = new Map<AgentRecord, AgentTimers>()
+  readonly #timers = new Map<WatchedAgent, AgentTimers>()
 
   /**
    * Creates a monitor; it arms no timer until something is watched.
@@ -105,7 +105,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
   }
 
   /** Pushes the deadline back after a heartbeat or a report: `timeout.refresh()` when the timer spans a whole window. */
-  protected override touch(record: AgentRecord): void {
+  protected override touch(record: WatchedAgent): void {
     const timers = this.#timers.get(record)
     if (timers === undefined || timers.deadline === undefined) return
     if (timers.whole) timers.deadline.refresh()
@@ -113,7 +113,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
   }
 
   /** Arms the deadline of a live agent that has none; clears the deadline of a dead one. */
-  #armDeadline(record: AgentRecord): void {
+  #armDeadline(record: WatchedAgent): void {
     const timers = this.#timers.get(record)
     if (timers === undefined || record.removed) return
     if (record.status === 'dead') {
@@ -124,7 +124,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
     }
   }
 
-  #arm(record: AgentRecord, timers: AgentTimers, delay: number): void {
+  #arm(record: WatchedAgent, timers: AgentTimers, delay: number): void {
     if (timers.deadline !== undefined) clearTimeout(timers.deadline)
     timers.whole = delay === record.windowMs
     timers.deadline = setTimeout(this.#onDeadline, Math.min(MAX_DELAY, Math.max(0, delay)), record)
@@ -132,7 +132,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
   }
 
   /** Arms the next check run of an agent with a check, `heartbeatIntervalMs` from now. */
-  #armCheck(record: AgentRecord): void {
+  #armCheck(record: WatchedAgent): void {
     const timers = this.#timers.get(record)
     if (timers === undefined || record.check === undefined || record.removed || this.core.stopped) return
     if (timers.check !== undefined) clearTimeout(timers.check)
@@ -140,7 +140,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
     if (this.core.options.unref) timers.check.unref()
   }
 
-  readonly #onDeadline = (record: AgentRecord): void => {
+  readonly #onDeadline = (record: WatchedAgent): void => {
     const timers = this.#timers.get(record)
     if (timers === undefined || record.removed) return
     timers.deadline = undefined
@@ -154,7 +154,7 @@ export class TimerPerAgentMonitor extends MonitorBase implements HealthMonitor {
     else core.stall(record, now)
   }
 
-  readonly #onCheck = (record: AgentRecord): void => {
+  readonly #onCheck = (record: WatchedAgent): void => {
     const timers = this.#timers.get(record)
     if (timers === undefined || record.removed) return
     timers.check = undefined

@@ -1,5 +1,6 @@
-import { CoordError, toCoordError } from './errors.js'
+import type { CoordError } from './errors.js'
 import type { HealthChange } from './health-monitor.js'
+import { Listeners } from './listeners.js'
 
 /** The kernel's lifecycle phases. */
 export type KernelPhase = 'starting' | 'started' | 'stopping' | 'stopped' | 'failed'
@@ -29,29 +30,29 @@ export type KernelListener<K extends KernelEventType> = (event: KernelEventMap[K
 /**
  * The kernel's typed event stream: lifecycle, fallback, manager, error and health events.
  *
- * A listener that throws never stops the others; its error is counted and re-emitted as an `error` event.
+ * Each type has its own {@link Listeners}: a listener that throws never stops the others, every throw is counted, and
+ * the first throw of each listener is re-emitted as an `error` event (`LISTENER_FAILED`, source `listener:<type>`).
+ * A throwing `error` listener is counted only, never re-emitted.
  */
 export class KernelEvents {
-  readonly #listeners = new Map<KernelEventType, Set<KernelListener<never>>>()
+  readonly #listeners = new Map<KernelEventType, Listeners<never>>()
   readonly #counts = new Map<KernelEventType, number>()
-  #listenerErrors = 0
 
   /**
    * Subscribes to one event type and returns the unsubscribe function.
    *
    * @param type - the event type
-   * @param listener - called synchronously for each event
+   * @param listener - called synchronously for each event; subscribed twice, it is called twice
+   * @throws CoordError `INVALID_ARGUMENT` when the listener is not a function
    */
   on<K extends KernelEventType>(type: K, listener: KernelListener<K>): () => void {
-    if (typeof listener !== 'function') {
-      throw new CoordError('INVALID_ARGUMENT', `Expected a listener function for kernel event "${String(type)}", got ${typeof listener}`)
+    let set = this.#of(type)
+    if (set === undefined) {
+      const report = type === 'error' ? undefined : (error: CoordError): void => this.emit('error', { source: `listener:${type}`, error })
+      set = new Listeners<KernelEventMap[K]>(`kernel event "${String(type)}"`, report)
+      this.#listeners.set(type, set as unknown as Listeners<never>)
     }
-    let set = this.#listeners.get(type)
-    if (set === undefined) this.#listeners.set(type, (set = new Set()))
-    set.add(listener as KernelListener<never>)
-    return () => {
-      set.delete(listener as KernelListener<never>)
-    }
+    return set.add(listener)
   }
 
   /**
@@ -62,22 +63,20 @@ export class KernelEvents {
    */
   emit<K extends KernelEventType>(type: K, event: KernelEventMap[K]): void {
     this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1)
-    const set = this.#listeners.get(type)
-    if (set === undefined) return
-    for (const listener of set) {
-      try {
-        ;(listener as KernelListener<K>)(event)
-      } catch (e) {
-        this.#listenerErrors++
-        if (type !== 'error') this.emit('error', { source: `listener:${type}`, error: toCoordError(e, 'INTERNAL', `A "${type}" listener threw`) })
-      }
-    }
+    this.#of(type)?.emit(event)
   }
 
-  /** How many events of each type were emitted, and how many listeners threw. */
+  /** How many events of each type were emitted, and how many listener calls threw. */
   counters(): { readonly events: Readonly<Partial<Record<KernelEventType, number>>>; readonly listenerErrors: number } {
     const events: Partial<Record<KernelEventType, number>> = Object.create(null)
     for (const [k, v] of this.#counts) events[k] = v
-    return { events, listenerErrors: this.#listenerErrors }
+    let listenerErrors = 0
+    for (const set of this.#listeners.values()) listenerErrors += set.errors
+    return { events, listenerErrors }
+  }
+
+  /** The listeners of one type; the map holds each type's set under its own key, so the cast is exact. */
+  #of<K extends KernelEventType>(type: K): Listeners<KernelEventMap[K]> | undefined {
+    return this.#listeners.get(type) as unknown as Listeners<KernelEventMap[K]> | undefined
   }
 }

@@ -69,6 +69,8 @@ export { Tokens } from './contract-tokens.js'
 export { KernelEvents } from './events.js'
 export { Listeners } from './listeners.js'
 export type { Listener } from './listeners.js'
+export { TokenBuckets } from './token-buckets.js'
+export type { TokenBucketsOptions } from './token-buckets.js'
 export type { KernelEventMap, KernelEventType, KernelListener, KernelPhase } from './events.js'
 
 export { definePlugin, isPlugin } from './plugin.js'

@@ -10,6 +10,7 @@ import {
   type MaybePromise,
   type Message,
   parsePattern,
+  TokenBuckets,
 } from '@coord/kernel'
 import { GroupRegistry } from './group-registry.js'
 import type { ResolvedRouterOptions, RouterOptions } from './options.js'
@@ -20,7 +21,6 @@ import { RequestTable } from './request-table.js'
 import { RoutedMessage } from './routed-message.js'
 import { normalizeSubscribeOptions } from './subscribe-options.js'
 import { SubscriptionRecord } from './subscription-record.js'
-import { TokenBucketLimiter } from './token-bucket.js'
 
 /** Where a router is in its life. */
 export type BusState = 'open' | 'draining' | 'stopped'
@@ -63,7 +63,7 @@ export class BusCore {
   /** The dead-letter channel; `onError` listens to the part of it that has a subscription. */
   readonly deadLetters: Listeners<DeadLetter>
 
-  private readonly limiter: TokenBucketLimiter | undefined
+  private readonly limiter: TokenBuckets | undefined
   /** What a request without options means, built once. */
   private readonly noRequestOptions: CheckedRequestOptions
   private subSeq = 0
@@ -85,7 +85,8 @@ export class BusCore {
     this.options = resolveRouterOptions(options)
     this.deadLetters = new Listeners<DeadLetter>('dead-letter', this.options.onListenerError)
     this.requests = new RequestTable(this.options.clock)
-    this.limiter = this.options.rateLimit === undefined ? undefined : new TokenBucketLimiter(this.options.rateLimit, this.options.clock)
+    const { rateLimit, clock } = this.options
+    this.limiter = rateLimit === undefined ? undefined : new TokenBuckets({ perSecond: rateLimit.perSecond, burst: rateLimit.burst, now: () => clock.now() })
     this.limited = this.options.maxPayloadBytes !== undefined || this.limiter !== undefined
     this.noRequestOptions = Object.freeze({ timeoutMs: this.options.defaultRequestTimeoutMs, signal: undefined, headers: undefined, publisherId: '' })
   }

@@ -20,6 +20,6 @@ export { LinearScanRouter } from './linear-scan-router.js'
  */
 export { MapScanRouter } from './map-scan-router.js'
 export { systemClock } from './clock.js'
-export type { Clock } from './clock.js'
+export type { Clock, RouterClock } from './clock.js'
 export type { RateLimitOptions, RouterOptions } from './options.js'
 export type { GroupStrategy } from './subscribe-options.js'

@@ -1,5 +1,5 @@
 import { assertNumberInRange, assertOptionsObject, CoordError, describeValue, readOptions } from '@coord/kernel'
-import { type Clock, systemClock } from './clock.js'
+import { type RouterClock, systemClock } from './clock.js'
 
 /** A per-publisher token bucket: `burst` publishes at once, refilled at `perSecond`. */
 export interface RateLimitOptions {
@@ -36,7 +36,7 @@ export interface RouterOptions {
    *
    * @defaultValue the system clock (`performance.now()` and the global timers)
    */
-  readonly clock?: Clock
+  readonly clock?: RouterClock
   /**
    * Routes of topics matched by wildcard subscriptions kept per cache generation (`TopicTrieRouter` only; the cache
    * holds up to twice this, least recently used first out). 0 turns the cache off: every publish to such a topic
@@ -59,7 +59,7 @@ export interface ResolvedRouterOptions {
   readonly maxPayloadBytes: number | undefined
   readonly rateLimit: RateLimitOptions | undefined
   readonly defaultRequestTimeoutMs: number
-  readonly clock: Clock
+  readonly clock: RouterClock
   readonly routeCacheSize: number
   readonly onListenerError: ((error: CoordError) => void) | undefined
 }
@@ -96,7 +96,7 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
   if (o.defaultRequestTimeoutMs !== undefined) assertNumberInRange(o.defaultRequestTimeoutMs, 'defaultRequestTimeoutMs', { min: 0, max: MAX_TIMEOUT_MS, code })
   if (o.routeCacheSize !== undefined) assertNumberInRange(o.routeCacheSize, 'routeCacheSize', { min: 0, max: 2 ** 24, integer: true, code })
   const clock = o.clock ?? systemClock
-  if (!isClock(clock)) {
+  if (!isRouterClock(clock)) {
     throw new CoordError(code, `Expected \`clock\` to have now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`, { details: { field: 'clock', value: clock } })
   }
   if (o.onListenerError !== undefined && typeof o.onListenerError !== 'function') {
@@ -113,9 +113,9 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
 }
 
 /** Whether `value` has now(), setTimeout() and clearTimeout(); false for a Proxy or getter that throws. */
-function isClock(value: unknown): value is Clock {
+function isRouterClock(value: unknown): value is RouterClock {
   try {
-    const c = value as Clock
+    const c = value as RouterClock
     return typeof c === 'object' && c !== null && typeof c.now === 'function' && typeof c.setTimeout === 'function' && typeof c.clearTimeout === 'function'
   } catch {
     return false

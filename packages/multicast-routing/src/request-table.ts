@@ -1,5 +1,5 @@
 import { abortError, CoordError, describeValue } from '@coord/kernel'
-import { type Clock, holdProcess } from './clock.js'
+import { holdProcess, type RouterClock } from './clock.js'
 
 /** One waiting request; it sits in a slot of the table and in the deadline list of its timeout. */
 interface Pending {
@@ -60,7 +60,7 @@ export class RequestTable {
    *
    * @param clock - reads the time and schedules the one timer
    */
-  constructor(private readonly clock: Clock) {
+  constructor(private readonly clock: RouterClock) {
     tableSeq += 1
     this.prefix = `_INBOX.${tableSeq.toString(36)}.`
   }

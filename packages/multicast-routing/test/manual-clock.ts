@@ -1,11 +1,11 @@
-import type { Clock } from '../src/index.js'
+import type { RouterClock } from '../src/index.js'
 
 /**
  * A deterministic clock for tests: time moves only through `advance`, and due timers fire in order.
  *
  * (vitest's fake timers scan every timer on each firing, which takes seconds for 10k timers; this sorts once.)
  */
-export class ManualClock implements Clock {
+export class ManualClock implements RouterClock {
   private time = 0
   private seq = 0
   private readonly timers = new Map<number, { readonly at: number; readonly fn: () => void }>()

@@ -1,11 +1,10 @@
-import { assertNonEmptyString, assertTopic, CoordError, type DeadLetter, describeValue, type Message, type PublishOptions, readOptions } from '@coord/kernel'
+import { assertNonEmptyString, assertTopic, CoordError, type DeadLetter, describeValue, type Message, type PublishOptions, readOptions, TokenBuckets } from '@coord/kernel'
 import { type MsgHdrs, type NatsConnection, nuid } from 'nats'
 import { encodeWith } from './codec.js'
 import type { TransportStatus } from './connection.js'
 import { type TransportContext, unavailable } from './connection-state.js'
 import type { CoordinatorCounters } from './counters.js'
 import { DURABLE_HEADER, MSG_ID_HEADER, toNatsHeaders } from './headers.js'
-import { PublisherRateLimiter } from './rate-limiter.js'
 import type { RequestMux } from './request-mux.js'
 import type { StreamSubjectCache } from './stream-subject-cache.js'
 
@@ -37,7 +36,7 @@ const PUBLISH_OPTION_KEYS = ['publisherId', 'headers', 'messageId'] as const
  */
 export class Publisher {
   readonly #d: PublisherDeps
-  readonly #limiter: PublisherRateLimiter | undefined
+  readonly #limiter: TokenBuckets | undefined
   readonly #buffer: Outgoing[] = []
   readonly #pending = new Set<Promise<void>>()
   #holding: Promise<void> | undefined
@@ -50,7 +49,7 @@ export class Publisher {
   constructor(deps: PublisherDeps) {
     this.#d = deps
     const rl = deps.options.rateLimit
-    this.#limiter = rl === undefined ? undefined : new PublisherRateLimiter(rl.perSecond, rl.burst)
+    this.#limiter = rl === undefined ? undefined : new TokenBuckets({ perSecond: rl.perSecond, burst: rl.burst })
   }
 
   /**
@@ -109,7 +108,7 @@ export class Publisher {
   checkRate(publisherId: string | undefined, messages: readonly Message[]): void {
     const n = messages.length
     if (this.#limiter === undefined || publisherId === undefined || n === 0) return
-    if (this.#limiter.take(publisherId, n)) return
+    if (this.#limiter.tryTake(publisherId, n)) return
     this.#d.counters.rateLimited += n
     const topic = messages[0]!.topic
     const what = n === 1 ? `the message to ${JSON.stringify(topic)}` : `${n} messages (the first to ${JSON.stringify(topic)})`

@@ -5,7 +5,7 @@ import { MAX_DELAY } from './options.js'
 export type DeathCause = 'stall' | 'exit' | 'signal'
 
 /** A watched agent's mutable state, shared by both monitors. */
-export interface AgentRecord {
+export interface WatchedAgent {
   readonly id: string
   readonly intervalMs: number
   readonly missedBeats: number
@@ -47,7 +47,7 @@ function bad(field: string, expected: string, value: unknown): never {
  * @param now - the current clock reading
  * @throws CoordError `INVALID_ARGUMENT` naming the field and the value
  */
-export function createRecord(id: unknown, options: unknown, now: number): AgentRecord {
+export function createWatchedAgent(id: unknown, options: unknown, now: number): WatchedAgent {
   if (typeof id !== 'string' || id.length === 0 || id.length > 256) bad('id', 'a non-empty string of at most 256 characters', id)
   if (options === null || typeof options !== 'object' || Array.isArray(options)) bad('options', 'an object with heartbeatIntervalMs', options)
   const o = options as Record<string, unknown>
@@ -60,7 +60,7 @@ export function createRecord(id: unknown, options: unknown, now: number): AgentR
   if (typeof missedBeats !== 'number' || !Number.isInteger(missedBeats) || missedBeats < 1 || missedBeats > 1000) bad('missedBeats', 'an integer in [1, 1000]', missedBeats)
   if (o.check !== undefined && typeof o.check !== 'function') bad('check', 'a function', o.check)
   if (o.critical !== undefined && typeof o.critical !== 'boolean') bad('critical', 'a boolean', o.critical)
-  const record: AgentRecord = {
+  const record: WatchedAgent = {
     id,
     intervalMs,
     missedBeats,
