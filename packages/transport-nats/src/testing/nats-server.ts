@@ -1,10 +1,10 @@
 import { assertNonEmptyString, assertNumberInRange, assertOptionsObject, CoordError, describeValue } from '@coord/kernel'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.js'
+import { spawnServer, stopProcess, waitUntilAccepting } from './server-process.js'
 
 /** Options of {@link startNatsServer}. */
 export interface StartNatsServerOptions {
@@ -63,7 +63,7 @@ export interface NatsServerHandle {
 const KNOWN = new Set(['jetstream', 'port', 'command', 'readyTimeoutMs'])
 
 function validate(options: StartNatsServerOptions): void {
-  assertOptionsObject(options as unknown, 'options', 'INVALID_OPTIONS')
+  assertOptionsObject(options, 'options', 'INVALID_OPTIONS')
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new CoordError('INVALID_OPTIONS', `Unknown startNatsServer option ${describeValue(key)}`, { details: { field: key } })
   }
@@ -73,22 +73,6 @@ function validate(options: StartNatsServerOptions): void {
   if (options.port !== undefined) assertNumberInRange(options.port, 'port', { min: 1, max: 65535, integer: true, code: 'INVALID_OPTIONS' })
   if (options.command !== undefined) assertNonEmptyString(options.command, 'command', 'INVALID_OPTIONS')
   if (options.readyTimeoutMs !== undefined) assertNumberInRange(options.readyTimeoutMs, 'readyTimeoutMs', { min: 1, code: 'INVALID_OPTIONS' })
-}
-
-// True once something on the port speaks first (nats-server sends its INFO line at once).
-function speaks(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port })
-    s.setTimeout(1000, () => {
-      s.destroy()
-      resolve(false)
-    })
-    s.once('data', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
 }
 
 /**
@@ -120,15 +104,11 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const storeDir = options.jetstream === true ? mkdtempSync(join(tmpdir(), 'coord-nats-')) : undefined
   let child: ChildProcess | undefined
   let stopped = false
-  let log = ''
 
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const c = child
     child = undefined
-    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return
-    const exited = new Promise((r) => c.once('exit', r))
-    c.kill(signal)
-    await exited
+    await stopProcess(c, signal)
   }
 
   const launch = async (): Promise<void> => {
@@ -136,33 +116,9 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     await kill('SIGTERM')
     const args = ['-a', '127.0.0.1', '-p', String(port)]
     if (storeDir !== undefined) args.push('-js', '-sd', storeDir)
-    log = ''
-    const c = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    child = c
-    c.stderr?.on('data', (d: Buffer) => {
-      log = (log + d.toString()).slice(-4000)
-    })
-    await new Promise<void>((resolve, reject) => {
-      c.once('spawn', resolve)
-      c.once('error', (e: NodeJS.ErrnoException) => {
-        child = undefined
-        reject(
-          e.code === 'ENOENT'
-            ? new CoordError('TRANSPORT_UNAVAILABLE', `${describeValue(command)} is not installed or not on PATH: install nats-server (apt-get install -y nats-server; in the Coord repository, scripts/ensure-nats-server.sh; elsewhere https://docs.nats.io/running-a-nats-service/introduction/installation)`, { cause: e, details: { command } })
-            : new CoordError('TRANSPORT_UNAVAILABLE', `Cannot start ${describeValue(command)}: ${e.message}`, { cause: e, details: { command } }),
-        )
-      })
-    })
-    const deadline = Date.now() + readyTimeoutMs
-    for (;;) {
-      if (c.exitCode !== null) throw new CoordError('TRANSPORT_UNAVAILABLE', `nats-server exited with ${c.exitCode}: ${log.trim() || 'no output'}`, { details: { port, exitCode: c.exitCode } })
-      if (await speaks(port)) return
-      if (Date.now() > deadline) {
-        await kill('SIGKILL')
-        throw new CoordError('TRANSPORT_UNAVAILABLE', `nats-server did not accept connections on 127.0.0.1:${port} within ${readyTimeoutMs} ms: ${log.trim() || 'no output'}`, { details: { port } })
-      }
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    const server = await spawnServer(command, args)
+    child = server.child
+    await waitUntilAccepting(server, port, readyTimeoutMs)
   }
 
   const stop = async (): Promise<void> => {
