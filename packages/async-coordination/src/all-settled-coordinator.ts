@@ -1,6 +1,6 @@
 import { type AgentReply, type CoordinationHandle, type CoordinationOutcome, type CoordinationResult, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
 import { setMaxListeners } from 'node:events'
-import { newRequestController } from './controller-pool.js'
+import { newRequestController } from './request-controller.js'
 import { CoordinatorBase } from './coordinator-base.js'
 import { TaskHandle } from './handle.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'

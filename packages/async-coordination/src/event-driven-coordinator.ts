@@ -1,6 +1,5 @@
 import { onAbort } from './abort-fanout.js'
 import { type CoordinationHandle, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
-import { ControllerPool } from './controller-pool.js'
 import { CoordinatorBase, type CoordinatorDeps } from './coordinator-base.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import { TaskHandle } from './handle.js'
@@ -15,8 +14,8 @@ import { type RunHost, TaskRun } from './task-run.js'
  * global concurrency cap (see {@link LaneScheduler} for the anti-starvation rule). A running task sends one request
  * per target with a shared AbortSignal, and its deadline joins one queue behind a single timer; it ends when its policy is met, as soon as the
  * policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then aborted, and replies
- * that still arrive are counted in `stats().lateReplies`. The AbortController of a task whose requests all settled is
- * reused by a later task (a fresh AbortSignal costs microseconds in Node); one that was aborted never is.
+ * that still arrive are counted in `stats().lateReplies`. Each task has its own AbortSignal, so a signal an agent
+ * keeps never reports another task's abort.
  *
  * @example
  * ```ts
@@ -47,11 +46,8 @@ export class EventDrivenCoordinator extends CoordinatorBase implements UnifiedCo
   constructor(deps: CoordinatorDeps, options?: AsyncCoordinationOptions) {
     super(deps, options)
     const o = this.options
-    const pool = new ControllerPool(o.concurrency)
     this.#host = {
       clock: o.clock,
-      takeController: () => pool.take(),
-      giveBackController: (c) => pool.giveBack(c),
       bus: deps.bus,
       topicFor: o.topicFor,
       deadlines: this.#deadlines,

@@ -1,6 +1,6 @@
 import { onAbort } from './abort-fanout.js'
 import { type AgentReply, type CoordinationHandle, type CoordinationOutcome, type CoordinationResult, type CoordinationStats, type CoordinationTask, CoordError, type UnifiedCoordinationSystem } from '@coord/kernel'
-import { newRequestController } from './controller-pool.js'
+import { newRequestController } from './request-controller.js'
 import { CoordinatorBase } from './coordinator-base.js'
 import { TaskHandle } from './handle.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'

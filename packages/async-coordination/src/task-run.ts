@@ -1,6 +1,7 @@
 import type { AgentReply, CoordinationOutcome, CoordinationResult, MessageCoordinator, RequestOptions } from '@coord/kernel'
 import type { DeadlineEntry, DeadlineList, DeadlineQueue } from './deadline-queue.js'
 import { cancelReason, isOwnAbort, replyFromError, replyFromValue, TASK_ENDED } from './replies.js'
+import { newRequestController } from './request-controller.js'
 import { decide, MAX_TIMEOUT_MS, type PreparedTask } from './task-input.js'
 
 /** What a running task needs from its coordinator. */
@@ -10,10 +11,6 @@ export interface RunHost {
   readonly topicFor: (agentId: string) => string
   /** The deadlines of the running tasks, behind one timer. */
   readonly deadlines: DeadlineQueue
-  /** Gives a clean AbortController for a task's requests. */
-  takeController(): AbortController
-  /** Takes back the controller of a task whose requests all settled. */
-  giveBackController(controller: AbortController): void
   /** Called once when the task ends, whether it ran or not. */
   settled(run: TaskRun): void
   /** Called for each reply that arrived after its task had ended. */
@@ -95,7 +92,7 @@ export class TaskRun implements DeadlineEntry {
   start(): void {
     const host = this.host
     this.startedAt = host.clock()
-    const controller = (this.#controller = host.takeController())
+    const controller = (this.#controller = newRequestController())
     // The bus's own timeout is only a backstop, set past the task's deadline so that the deadline decides first.
     const options: RequestOptions = { timeoutMs: Math.min(this.timeoutMs + BACKSTOP_MS, MAX_TIMEOUT_MS), signal: controller.signal }
     host.deadlines.add(this, this.timeoutMs)
@@ -171,10 +168,6 @@ export class TaskRun implements DeadlineEntry {
     if (answered < n) {
       for (let i = 0; i < n; i++) if (this.#states[i] === PENDING) pending.push(this.targets[i]!)
       this.#controller?.abort(abortReason ?? TASK_ENDED)
-    } else if (this.#controller !== undefined) {
-      // Every request settled: nothing can use this signal any more.
-      this.host.giveBackController(this.#controller)
-      this.#controller = undefined
     }
     const started = this.startedAt >= 0
     const queuedMs = (started ? this.startedAt : endedAt) - this.enqueuedAt

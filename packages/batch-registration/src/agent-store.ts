@@ -1,19 +1,16 @@
 import { AGENT_LIMITS, AGENT_STATUSES, type AgentQuery, type AgentRecord, type AgentStatus, CoordError, describeValue, readOptions } from '@coord/kernel'
 
-/** Capability positions kept in {@link AgentStore}'s flat array per slot; an agent's further ones go to a small array. */
-const INLINE_CAPS = 3
+/** The positions of a slot without capabilities (or a free slot): shared, never written. */
+const NO_POSITIONS: number[] = []
 
 /**
  * The registry's tables: agents by id, plus two indexes (`capability -> agents` and `status -> agents`) that answer
  * `find` without scanning every agent. All tables are Maps and arrays, so no key (`__proto__` included) is special.
  *
  * Each stored agent gets a slot number (a freed slot is reused). Each index entry is a dense list of slots, and each
- * slot's positions in the lists it is on are kept in flat number arrays: adding is a `push`, removing swaps the last
- * slot into the hole. Measured at 100k agents with 3 capabilities each, these lists add an agent to the indexes about
- * 3 times faster than `Map<capability, Set<id>>` (a Set insertion into a large table costs about as much as the whole of
- * validation). Slots instead of one entry object per agent: the index lists and the id table hold small integers, not
- * pointers to young objects, so registering 100k agents allocates no per-agent entry for the scavenger to copy
- * (measured: 0.92 -> 0.77 µs per agent registered, normalizeAgent included).
+ * slot's positions in the lists it is on are kept beside it (one number per status, one small array per capability
+ * list): adding is a `push`, removing swaps the last slot into the hole, both O(1) per list whatever its length. The
+ * index lists and the id table hold small integers, not pointers to per-agent entry objects.
  */
 export class AgentStore {
   /** id -> slot, in insertion order (`find({})` lists agents in this order). */
@@ -22,10 +19,8 @@ export class AgentStore {
   readonly #records: (AgentRecord | undefined)[] = []
   /** slot -> position in the list of its record's status. */
   readonly #statusPos: number[] = []
-  /** `slot * INLINE_CAPS + k` -> position in the list of its record's `capabilities[k]`, for k < INLINE_CAPS. */
-  readonly #capPos: number[] = []
-  /** slot -> positions in the lists of `capabilities[k]` for k >= INLINE_CAPS (at index `k - INLINE_CAPS`). */
-  readonly #morePos = new Map<number, number[]>()
+  /** slot -> its position in the list of each of its record's capabilities (index k for `capabilities[k]`). */
+  readonly #capPos: number[][] = []
   /** Freed slots, reused first. */
   readonly #free: number[] = []
   readonly #byCapability = new Map<string, number[]>()
@@ -60,41 +55,22 @@ export class AgentStore {
   add(record: AgentRecord): void {
     const caps = record.capabilities
     const nCaps = caps.length
-    const byCapability = this.#byCapability
     const statusList = this.#byStatus.get(record.status)!
-    const free = this.#free
-    if (free.length !== 0) {
-      const slot = free.pop()!
-      this.#slots.set(record.id, slot)
-      this.#records[slot] = record
-      this.#statusPos[slot] = statusList.length
-      statusList.push(slot)
+    const slot = this.#free.pop() ?? this.#records.length
+    this.#slots.set(record.id, slot)
+    this.#records[slot] = record
+    this.#statusPos[slot] = statusList.length
+    statusList.push(slot)
+    let positions = NO_POSITIONS
+    if (nCaps > 0) {
+      positions = new Array<number>(nCaps)
       for (let k = 0; k < nCaps; k++) {
-        const list = capabilityList(byCapability, caps[k]!)
-        this.#setCapPos(slot, k, list.length, nCaps)
+        const list = capabilityList(this.#byCapability, caps[k]!)
+        positions[k] = list.length
         list.push(slot)
       }
-      return
     }
-    // a new slot: its positions are appended in order, so the flat arrays stay packed
-    const slot = this.#records.length
-    this.#slots.set(record.id, slot)
-    this.#records.push(record)
-    this.#statusPos.push(statusList.length)
-    statusList.push(slot)
-    const capPos = this.#capPos
-    for (let k = 0; k < INLINE_CAPS; k++) {
-      if (k < nCaps) {
-        const list = capabilityList(byCapability, caps[k]!)
-        capPos.push(list.length)
-        list.push(slot)
-      } else capPos.push(-1)
-    }
-    for (let k = INLINE_CAPS; k < nCaps; k++) {
-      const list = capabilityList(byCapability, caps[k]!)
-      this.#setCapPos(slot, k, list.length, nCaps)
-      list.push(slot)
-    }
+    this.#capPos[slot] = positions
   }
 
   /** Removes an agent and its index entries; returns the removed record, or undefined. */
@@ -105,19 +81,20 @@ export class AgentStore {
     const record = this.#records[slot]!
     this.#unlistStatus(record.status, slot)
     const caps = record.capabilities
+    const positions = this.#capPos[slot]!
     for (let k = 0; k < caps.length; k++) {
       const c = caps[k]!
       const list = this.#byCapability.get(c)!
       // swap the last slot into the hole, and tell it its new position
-      const pos = this.#capPosOf(slot, k)
+      const pos = positions[k]!
       const last = list.pop()!
       if (pos < list.length) {
         list[pos] = last
-        this.#setCapPos(last, this.#records[last]!.capabilities.indexOf(c), pos)
+        this.#capPos[last]![this.#records[last]!.capabilities.indexOf(c)] = pos
       }
       if (list.length === 0) this.#byCapability.delete(c)
     }
-    if (caps.length > INLINE_CAPS) this.#morePos.delete(slot)
+    this.#capPos[slot] = NO_POSITIONS
     this.#records[slot] = undefined
     this.#free.push(slot)
     return record
@@ -181,22 +158,6 @@ export class AgentStore {
       list[pos] = last
       this.#statusPos[last] = pos
     }
-  }
-
-  /** Position of `slot` in the list of its `k`-th capability. */
-  #capPosOf(slot: number, k: number): number {
-    return k < INLINE_CAPS ? this.#capPos[slot * INLINE_CAPS + k]! : this.#morePos.get(slot)![k - INLINE_CAPS]!
-  }
-
-  /** Records the position of `slot` in the list of its `k`-th capability (of `nCaps`, when the slot's array is new). */
-  #setCapPos(slot: number, k: number, pos: number, nCaps = 0): void {
-    if (k < INLINE_CAPS) {
-      this.#capPos[slot * INLINE_CAPS + k] = pos
-      return
-    }
-    let more = this.#morePos.get(slot)
-    if (more === undefined) this.#morePos.set(slot, (more = new Array<number>(nCaps - INLINE_CAPS)))
-    more[k - INLINE_CAPS] = pos
   }
 }
 

@@ -3,8 +3,8 @@ import { AGENT_STATUSES, type AgentRecord, type AgentStatus, normalizeAgent } fr
 import { describe, expect, it } from 'vitest'
 import { AgentStore } from '../src/agent-store.js'
 
-// up to 7 capabilities: the first three positions are fields of an entry, the rest an array; both are exercised
-const CAPS = ['a', 'b', 'c', 'd', 'e', 'f', 'constructor']
+// 0 to 13 capabilities per agent ('constructor' checks that no name is special to the tables)
+const CAPS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'constructor']
 
 type Op = { kind: 'add'; id: number; caps: string[]; status: AgentStatus } | { kind: 'remove'; id: number } | { kind: 'status'; id: number; status: AgentStatus }
 
@@ -63,5 +63,35 @@ describe('AgentStore (swap-remove index lists)', () => {
     const after = [store.find({ capability: 'a' }), store.find({ status: 'idle' }), store.find({})].map((l) => l.map((r) => r.id))
     expect(after).toEqual(before)
     expect(store.capabilityKeys).toBe(2)
+  })
+
+  it('indexes agents with 0 and with 12 capabilities, and keeps every list right as they are removed in any order', () => {
+    const twelve = CAPS.slice(0, 12)
+    const store = new AgentStore()
+    const records = [
+      normalizeAgent({ id: 'none' }),
+      normalizeAgent({ id: 'all', capabilities: twelve }),
+      normalizeAgent({ id: 'rev', capabilities: [...twelve].reverse(), status: 'busy' }),
+      normalizeAgent({ id: 'empty', capabilities: [] }),
+      normalizeAgent({ id: 'tail', capabilities: twelve.slice(9) }),
+    ]
+    for (const r of records) store.add(r)
+    expect(store.capabilityKeys).toBe(12)
+    for (const c of twelve) expect(store.find({ capability: c }).map((r) => r.id).sort()).toEqual(twelve.indexOf(c) >= 9 ? ['all', 'rev', 'tail'] : ['all', 'rev'])
+    expect(store.find({ capability: 'l', status: 'busy' }).map((r) => r.id)).toEqual(['rev'])
+    expect(store.find({}).map((r) => r.id)).toEqual(['none', 'all', 'rev', 'empty', 'tail'])
+
+    store.remove('all')
+    // 'all' was first on every list, so 'tail' or 'rev' was swapped into its place: their positions must follow
+    store.remove('tail')
+    for (const c of twelve) expect(store.find({ capability: c }).map((r) => r.id)).toEqual(['rev'])
+    store.remove('none')
+    // a freed slot is reused by an agent with more capabilities than its last owner
+    store.add(normalizeAgent({ id: 'again', capabilities: twelve }))
+    store.remove('rev')
+    for (const c of twelve) expect(store.find({ capability: c }).map((r) => r.id)).toEqual(['again'])
+    store.remove('again')
+    expect(store.capabilityKeys).toBe(0)
+    expect(store.find({}).map((r) => r.id)).toEqual(['empty'])
   })
 })

@@ -150,44 +150,6 @@ function copyJsonFast(value: unknown, depth: number, size: { bound: number }): u
 const NO_CAPABILITIES: readonly string[] = Object.freeze([])
 const NO_METADATA: JsonObject = Object.freeze(Object.create(null) as JsonObject)
 
-/** A node of the capability-list cache: the frozen list of the names on the path to it, and the next nodes by name. */
-interface CapabilityNode {
-  list: readonly string[] | undefined
-  next: Map<string, CapabilityNode> | undefined
-}
-
-/** The capability-list cache: a trie by name, from the empty list. */
-const CAPABILITY_ROOT: CapabilityNode = { list: NO_CAPABILITIES, next: undefined }
-/** Most trie nodes kept (each holds at most one name of at most 64 characters); past it, lists are copied as before. */
-const CAPABILITY_NODES_MAX = 1024
-let capabilityNodes = 0
-
-/**
- * Returns a frozen copy of a validated, duplicate-free capability list, shared by every agent with the same list.
- *
- * A swarm has few distinct capability lists, and a frozen array can be shared invisibly (as the empty list always
- * was): at 100k agents, not allocating one array per agent saves both the copy and its later trips through the
- * garbage collector. The cache is bounded; a list it cannot hold is copied, exactly as without it.
- *
- * @param names - validated capability names, without duplicates (not kept: the cache stores its own copy)
- */
-function sharedCapabilities(names: readonly string[]): readonly string[] {
-  let node = CAPABILITY_ROOT
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!
-    let child = node.next?.get(name)
-    if (child === undefined) {
-      // a spread copy is sized exactly (an array grown by push keeps spare capacity for as long as the agent lives)
-      if (capabilityNodes >= CAPABILITY_NODES_MAX) return Object.freeze([...names])
-      child = { list: undefined, next: undefined }
-      ;(node.next ??= new Map()).set(name, child)
-      capabilityNodes++
-    }
-    node = child
-  }
-  return (node.list ??= Object.freeze([...names]))
-}
-
 /**
  * Validates an agent and returns the record to store, or throws `INVALID_AGENT` naming the field and the id.
  *
@@ -196,7 +158,7 @@ function sharedCapabilities(names: readonly string[]): readonly string[] {
  * what was thrown as `cause`. A Proxy that reads like a plain object is copied like one.
  *
  * Metadata is copied into null-prototype objects, so keys such as `__proto__` are plain data and change nothing.
- * Capability lists are frozen copies, shared by agents whose lists are equal (a bounded cache).
+ * The capability list is a frozen copy of its own (only the empty list is shared). Nothing is kept between calls.
  *
  * @param input - what the caller passed
  * @throws CoordError `INVALID_AGENT`, never anything else
@@ -238,15 +200,15 @@ function unreadable(id: unknown, field: string, cause: unknown): CoordError {
   })
 }
 
-/** Validates a capability list (or undefined) and returns the shared frozen copy. */
+/** Validates a capability list (or undefined) and returns a frozen copy, duplicates removed. */
 function readCapabilities(id: string, caps: unknown): readonly string[] {
   if (caps === undefined) return NO_CAPABILITIES
   if (!Array.isArray(caps)) throw invalid(id, 'capabilities', 'must be an array', caps)
   const n = caps.length
   if (n > AGENT_LIMITS.capabilities) throw invalid(id, 'capabilities', `must hold at most ${AGENT_LIMITS.capabilities} names`, n)
   if (n === 0) return NO_CAPABILITIES
-  // read each name once into a plain array (the input may be a Proxy or have getters); at most 64 names, so a
-  // linear search finds duplicates without building a Set for the usual case of none
+  // read each name once into an exactly sized array of our own (the input may be a Proxy or have getters); at most
+  // 64 names, so a linear search finds duplicates without building a Set for the usual case of none
   const names = new Array<string>(n)
   let duplicates = false
   for (let i = 0; i < n; i++) {
@@ -255,7 +217,7 @@ function readCapabilities(id: string, caps: unknown): readonly string[] {
     if (!duplicates && i > 0 && names.indexOf(c) !== -1) duplicates = true // only names[0..i) are set yet
     names[i] = c
   }
-  return sharedCapabilities(duplicates ? [...new Set(names)] : names)
+  return Object.freeze(duplicates ? [...new Set(names)] : names)
 }
 
 /** Validates metadata (or undefined) and returns its null-prototype copy. */
