@@ -40,6 +40,8 @@ export class Publisher {
   readonly #buffer: Outgoing[] = []
   readonly #pending = new Set<Promise<void>>()
   #holding: Promise<void> | undefined
+  /** The flush that the unconfirmed at-least-once publishes of this tick wait for (one PING for a burst). */
+  #flush: Promise<void> | undefined
 
   /**
    * Creates the publish path.
@@ -202,17 +204,58 @@ export class Publisher {
   // Publishes in call order: whether the stream captures the subject is decided synchronously from a cache, and the
   // first send happens before this returns. On a miss with a cache older than a second, the subjects are read again
   // first, and later publishes queue behind that read so the order holds.
-  #sendDurable(nc: NatsConnection, out: Outgoing): void | Promise<void> {
+  #sendDurable(nc: NatsConnection, out: Outgoing): Promise<void> {
     if (this.#holding !== undefined) return this.#track(this.#holding.then(() => this.#sendDurable(nc, out)))
     if (this.#d.subjects.captures(out.topic)) return this.#track(this.#confirm(nc, out))
     if (this.#d.subjects.age >= 1000) {
-      const holding = this.#d.subjects.read(nc).finally(() => {
-        this.#holding = undefined
-      })
+      const holding = this.#d.subjects.read(nc).then(
+        () => {
+          this.#holding = undefined
+        },
+        () => {
+          this.#holding = undefined
+        },
+      )
       this.#holding = holding
       return this.#track(holding.then(() => this.#sendDurable(nc, out)))
     }
     this.#publishNow(nc, out)
+    return this.#track(this.#flushed(nc, out))
+  }
+
+  /**
+   * Settles an at-least-once publish sent unconfirmed (no stream captured its topic, as far as a cache less than a
+   * second old knew) once the server has it: one flush (PING/PONG) serves every such publish of the tick. Had the stream
+   * started capturing the topic meanwhile, the server stored it then. When the connection dies first, the bytes may
+   * never have arrived: once reconnected, the subjects are read again and, if the stream now captures the topic, the
+   * message is sent again, confirmed, with the same `Nats-Msg-Id` (the stream drops a duplicate).
+   */
+  #flushed(nc: NatsConnection, out: Outgoing): Promise<void> {
+    this.#flush ??= new Promise<void>((resolve, reject) => {
+      // after this tick's publishes, so that the PING follows all of them
+      queueMicrotask(() => {
+        this.#flush = undefined
+        nc.flush().then(resolve, reject)
+      })
+    })
+    return this.#flush.then(undefined, () => this.#recheck(nc, out))
+  }
+
+  async #recheck(nc: NatsConnection, out: Outgoing): Promise<void> {
+    const { link, options, subjects } = this.#d
+    const deadline = Date.now() + options.publishTimeoutMs
+    while (!link.connectedNow) {
+      if (nc.isClosed() || Date.now() > deadline) {
+        throw new CoordError('TRANSPORT_UNAVAILABLE', `The at-least-once publish to ${JSON.stringify(out.topic)} may not have reached the server, and no connection came back within ${options.publishTimeoutMs} ms`, {
+          details: { topic: out.topic },
+        })
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    // a fresh read: a failed one (JetStream unreachable) leaves the answer unknown, so the message is confirmed anyway
+    if ((await subjects.read(nc)) && !subjects.captures(out.topic)) return
+    this.#d.counters.published-- // #confirm counts it again once stored
+    await this.#confirm(nc, out)
   }
 
   async #confirm(nc: NatsConnection, out: Outgoing): Promise<void> {

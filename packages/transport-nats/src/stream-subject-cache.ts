@@ -47,11 +47,14 @@ export class StreamSubjectCache {
   }
 
   /**
-   * Reads the stream's subjects into the cache; a missing stream means no subject is captured.
+   * Reads the stream's subjects into the cache; a missing stream means no subject is captured. The cache counts as
+   * fresh from the start of the read, even a failed one, so an unreachable JetStream is asked at most once a second
+   * (a publish sent unconfirmed meanwhile is settled by a flush, and checked again after a reconnect).
    *
    * @param nc - the connection
+   * @returns whether the subjects are now known
    */
-  async read(nc: NatsConnection): Promise<void> {
+  async read(nc: NatsConnection): Promise<boolean> {
     this.#checkedAt = Date.now()
     try {
       const jsm = await nc.jetstreamManager()
@@ -59,9 +62,11 @@ export class StreamSubjectCache {
       this.#streams.observe(info.config.subjects ?? [])
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e)
-      if (/not found/i.test(text)) this.#streams.observe([])
       // JetStream disabled or unreachable: publishes go out over core NATS, and at-least-once subscriptions fail loudly.
+      if (!/not found/i.test(text)) return false
+      this.#streams.observe([])
     }
+    return true
   }
 
   /**
