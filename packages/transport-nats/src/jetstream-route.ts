@@ -7,6 +7,9 @@ import { isJetStreamMissing, jetStreamMissing } from './jetstream-missing.js'
 import { MemberSet } from './member-set.js'
 import type { StreamManager } from './stream-manager.js'
 
+/** How long one pull request of an at-least-once subscription lives on the server (see attach). */
+const PULL_EXPIRES_MS = 5_000
+
 /** Options of a {@link JetStreamRoute}. */
 export interface JetStreamRouteOptions {
   readonly stream: StreamManager
@@ -105,7 +108,10 @@ export class JetStreamRoute {
         if (!/already/i.test(e instanceof Error ? e.message : String(e))) throw e
       }
       const consumer = await nc.jetstream().consumers.get(o.stream.name, o.durable)
-      this.#messages = await consumer.consume({ max_messages: o.pull, callback: (m) => this.#onMessage(m) })
+      // Each pull lives 5 s (the client's default is 30 s), with idle heartbeats every 2.5 s: when the node leading the
+      // consumer dies, the client notices the missing heartbeats and pulls again from the new leader within seconds
+      // instead of after ~30 s of silence (measured on a 3-node cluster, issue 18).
+      this.#messages = await consumer.consume({ max_messages: o.pull, expires: PULL_EXPIRES_MS, callback: (m) => this.#onMessage(m) })
     } catch (e) {
       if (CoordError.is(e)) throw e
       if (isJetStreamMissing(e)) throw jetStreamMissing(`Cannot start at-least-once delivery on ${JSON.stringify(o.pattern)}`, e, { pattern: o.pattern, consumer: o.durable })
