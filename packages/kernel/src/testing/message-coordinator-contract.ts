@@ -977,25 +977,6 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         expect(balanced(sub.stats())).toBe(true)
       })
 
-      it.skipIf(!supportsQueueFullToPublisher)("overflow 'reject': each refused message is also reported to onError as QUEUE_FULL", async () => {
-        const bus = await setup()
-        const p = uniquePrefix()
-        const failures: DeliveryFailure[] = []
-        bus.onError((f) => failures.push(f))
-        const hold = gate()
-        const sub = await bus.subscribe(`${p}.r`, () => hold.promise, { maxInFlight: 1, queue: { limit: 1, overflow: 'reject' } })
-        const pubs: Promise<unknown>[] = []
-        for (let i = 0; i < 4; i++) pubs.push(fire(bus, `${p}.r`, i))
-        await until(() => sub.stats().matched === 4, '4 matches')
-        await until(() => failures.length === 2, 'two reports')
-        expect(failures.map((f) => [f.error.code, f.subscriptionId, f.message.payload])).toEqual([
-          ['QUEUE_FULL', sub.id, 2],
-          ['QUEUE_FULL', sub.id, 3],
-        ])
-        hold.open()
-        await Promise.all(pubs)
-      })
-
       it('unsubscribing counts queued messages as dropped', async () => {
         const bus = await setup()
         const p = uniquePrefix()
