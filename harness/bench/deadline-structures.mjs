@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util'
 import { DeadlineBucketHeap } from '../../packages/event-monitoring/dist/deadlines/deadline-bucket-heap.js'
 import { DeadlineHeap } from '../../packages/event-monitoring/dist/deadlines/deadline-heap.js'
 import { DeadlineWheel } from '../../packages/event-monitoring/dist/deadlines/deadline-wheel.js'
+import { prng } from '../dist/prng.js'
 
 const INTERVAL_MS = 100
 const WINDOW_MS = 300
@@ -70,17 +71,6 @@ function fail(message) {
   process.exit(2)
 }
 
-/** mulberry32, as harness/src/prng.ts. */
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const roundUp = (t) => Math.ceil(t / TICK_MS) * TICK_MS
 

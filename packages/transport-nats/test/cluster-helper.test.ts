@@ -7,19 +7,12 @@ import { connect } from 'nats'
 import { afterEach, describe, expect, it } from 'vitest'
 import { renderNodeConfig } from '../src/testing/cluster-config.js'
 import { freePort, type NatsClusterHandle, type StartNatsClusterOptions, startNatsCluster } from '../src/testing/index.js'
+import { codeOf } from './code-of.js'
 
 const started: NatsClusterHandle[] = []
 afterEach(async () => {
   for (const c of started.splice(0)) await c.stop()
 })
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )
-  expect(CoordError.is(e)).toBe(true)
-  return (e as CoordError).code
-}
 
 describe('startNatsCluster (@coord/transport-nats/testing)', () => {
   it('renders a configuration file that nats-server accepts: loopback, routes to every node, monitoring, JetStream store', async () => {

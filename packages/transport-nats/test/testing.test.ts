@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { connect, StorageType } from 'nats'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type NatsServerHandle, type StartNatsServerOptions, startNatsServer } from '../src/testing/index.js'
+import { codeOf } from './code-of.js'
 
 const started: NatsServerHandle[] = []
 afterEach(async () => {
@@ -12,14 +13,6 @@ async function start(options?: StartNatsServerOptions): Promise<NatsServerHandle
   const s = await startNatsServer(options)
   started.push(s)
   return s
-}
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )
-  expect(CoordError.is(e)).toBe(true)
-  return (e as CoordError).code
 }
 
 describe('startNatsServer (@coord/transport-nats/testing)', () => {
