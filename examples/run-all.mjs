@@ -89,7 +89,7 @@ const CHECKS = [
     title: 'contract run of the harness (no benchmark)',
     workspaceOnly: true,
     // what `coord-harness --plugin FILE` runs before its benchmarks (harness/src/contract-run.ts), without them
-    run: (dir) => ['node', [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'harness', 'contract', 'vitest.config.ts')]],
+    run: () => ['node', [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'harness', 'contract', 'vitest.config.ts')]],
     env: (dir) => ({ COORD_HARNESS_PLUGIN: join(dir, 'counting-router-plugin.mjs') }),
     expect: [/✓ candidate\.contract\.ts \(\d+ tests/, /^\s*Tests\s+\d+ passed( \| \d+ skipped)? \(\d+\)$/], // no failed
   },
@@ -109,7 +109,9 @@ function linkWorkspace() {
   const link = (target, path) => {
     try {
       if (lstatSync(path)) rmSync(path, { recursive: true, force: true })
-    } catch {}
+    } catch {
+      // nothing there yet
+    }
     symlinkSync(relative(dirname(path), target), path)
   }
   for (const name of readdirSync(join(root, 'packages'))) link(join(root, 'packages', name), join(scope, name))

@@ -20,7 +20,7 @@ const PROTOCOL_OF_TOKEN: ReadonlyMap<symbol, ProtocolName> = new Map<symbol, Pro
  * @throws Error when the module exports no plugin, or several without a default
  */
 export function pluginOf(mod: Record<string, unknown>, file: string): CoordPlugin<unknown> {
-  if (isPlugin(mod['default'])) return mod['default'] as CoordPlugin<unknown>
+  if (isPlugin(mod['default'])) return mod['default']
   const named = Object.entries(mod).filter(([, v]) => isPlugin(v))
   if (named.length === 1) return named[0]![1] as CoordPlugin<unknown>
   if (named.length === 0) throw new Error(`${file} exports no Coord plugin (a value from definePlugin()); export one as default`)

@@ -201,7 +201,7 @@ export interface BenchContext {
   /** A third-party implementation of this protocol's contract (`--plugin`), to measure as one more series. */
   readonly candidate?: Candidate
   /** Writes a progress line to stderr. */
-  progress(message: string): void
+  readonly progress: (message: string) => void
 }
 
 /** A protocol's benchmark module. */

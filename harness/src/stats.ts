@@ -42,7 +42,7 @@ export function msSince(start: bigint): number {
  * @param samples - samples per case after warm-up
  */
 export async function interleave(cases: Readonly<Record<string, () => Promise<number> | number>>, samples: number): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = Object.create(null)
+  const out = Object.create(null) as Record<string, number[]>
   const labels = Object.keys(cases)
   for (const label of labels) {
     out[label] = []

@@ -1,4 +1,4 @@
-import type { Metric, ProtocolName, ProtocolResult } from './results.js'
+import type { ChartSpec, JudgedTarget, Metric, ProtocolName, ProtocolResult } from './results.js'
 import { floorBeaten, judge } from './verdict.js'
 
 const BOUND_KINDS = new Set(['floor', 'workload', 'peer'])
@@ -17,7 +17,7 @@ function checkMetric(m: Metric, where: string, fail: (what: string) => never): v
   if (m.bound !== null && (typeof m.bound !== 'object' || !BOUND_KINDS.has(m.bound.kind) || typeof m.bound.name !== 'string' || !isSampleSet(m.bound))) fail(`${named} with a bound that is not { kind: floor | workload | peer, name, samples }`)
   if (m.calibration !== null && (typeof m.calibration !== 'object' || !isSampleSet(m.calibration))) fail(`${named} with a malformed calibration`)
   if (!Array.isArray(m.targets)) fail(`${named} without a \`targets\` array`)
-  m.targets.forEach((t, i) => {
+  m.targets.forEach((t: JudgedTarget, i) => {
     // a verdict is judge()'s alone: a module cannot state one its samples do not give
     const again = judge(t.target, m)
     if (again.verdict !== t.verdict) fail(`${named} target #${i} states \`${String(t.verdict)}\` but its samples give \`${again.verdict}\``)
@@ -45,7 +45,7 @@ export function assertProtocolResult(value: unknown, protocol: ProtocolName): as
     if (!Array.isArray(s.metrics)) fail(`scenario ${JSON.stringify(s.name)} without a \`metrics\` array`)
     s.metrics.forEach((m, j) => checkMetric(m, `scenario ${JSON.stringify(s.name)} metric #${j}`, fail))
     if (s.charts !== undefined && !Array.isArray(s.charts)) fail(`scenario ${JSON.stringify(s.name)} with \`charts\` that is not an array`)
-    ;(s.charts ?? []).forEach((c, k) => {
+    ;(s.charts ?? []).forEach((c: ChartSpec, k) => {
       const where = `scenario ${JSON.stringify(s.name)} chart #${k}`
       if (typeof c !== 'object' || c === null || typeof c.id !== 'string' || c.id === '' || typeof c.title !== 'string') fail(`${where} without an id and a title`)
       const chart = c as unknown as Record<string, unknown>

@@ -39,7 +39,7 @@ function referenceOf(target: Target, m: JudgeInput): { set: SampleSet | Bound; n
     return best === undefined ? undefined : { set: m.series[best]!, name: best }
   }
   const peer = a.slice('peer:'.length)
-  return m.series[peer] === undefined ? undefined : { set: m.series[peer]!, name: peer }
+  return m.series[peer] === undefined ? undefined : { set: m.series[peer], name: peer }
 }
 
 /**

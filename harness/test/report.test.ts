@@ -3,7 +3,6 @@ import { chartFiles } from '../src/report/chart-files.js'
 import { describeTarget, formatValue, formatVersus, ratioOf } from '../src/report/format.js'
 import { defineMetric } from '../src/metric.js'
 import { renderReport } from '../src/report/markdown.js'
-import type { HarnessResults } from '../src/results.js'
 import { renderSummary } from '../src/summary.js'
 import { fixtureResults, routing, startup } from './fixtures.js'
 
@@ -216,12 +215,12 @@ describe('renderSummary', () => {
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100)
     expect(lines[0]).toMatch(/^protocol \/ figure\s+enhanced\s+ratio\s+target\s+verdict$/)
     expect(lines[2]).toBe('parallel-init')
-    expect(text).toMatch(/\n  reference workload: makespan\s+55\.9\s+0\.266×\s+≤ 0\.3× legacy\s+met\n/)
-    expect(text).toMatch(/\n  reference workload: makespan\s+55\.9\s+1\.01×\s+≤ 1\.02× bound\s+met\n/)
+    expect(text).toMatch(/\n {2}reference workload: makespan\s+55\.9\s+0\.266×\s+≤ 0\.3× legacy\s+met\n/)
+    expect(text).toMatch(/\n {2}reference workload: makespan\s+55\.9\s+1\.01×\s+≤ 1\.02× bound\s+met\n/)
     expect(text).toContain('event-monitoring: failed to run (ERROR)')
     expect(text).toContain('4 figure(s), 4 target(s): 2 met, 1 missed, 1 unstable; 1 module(s) failed.')
-    expect(text).toMatch(/\n  fan-out: deliveries\/s \(100 subs\)\s+1,500,000\s+1\.5×\s+≥ 2× legacy\s+MISSED\n/)
-    expect(text).toMatch(/\n  fan-out: p99 latency\s+14\s+1\.4×\s+≤ 1\.5× bound\s+unstable\n/)
+    expect(text).toMatch(/\n {2}fan-out: deliveries\/s \(100 subs\)\s+1,500,000\s+1\.5×\s+≥ 2× legacy\s+MISSED\n/)
+    expect(text).toMatch(/\n {2}fan-out: p99 latency\s+14\s+1\.4×\s+≤ 1\.5× bound\s+unstable\n/)
     expect(text).toContain('FAILED event-monitoring: the event-monitoring benchmark module is not written yet')
     expect(text).not.toMatch(/NaN|undefined/)
   })

@@ -116,7 +116,7 @@ export async function latencyScenario(ctx: Pick<BenchContext, 'progress' | 'cand
     ['naive', 'naive'],
   ]
   if (plugin !== undefined) kinds.push([plugin, 'plugin'])
-  const worlds: Record<string, World> = Object.create(null)
+  const worlds = Object.create(null) as Record<string, World>
   const metrics: Metric[] = []
   const chart: Series[] = []
   const notMet: string[] = []

@@ -113,7 +113,7 @@ export async function schedulingScenario(ctx: Pick<BenchContext, 'progress'>, si
   ] as const) {
     ctx.progress(`async-coordination: scheduling overhead, ${label}, ${n} tasks at concurrency ${SCHED_CONCURRENCY}, ${size.samples} rounds`)
     const all: Record<string, () => unknown> = { ...cases, [CALIBRATION]: () => awaitRoundTripNs(n) }
-    const reps: Record<string, number> = Object.create(null)
+    const reps = Object.create(null) as Record<string, number>
     const names = Object.keys(all)
     for (const name of names) {
       await timeBatch(all[name]!, n) // warm-up

@@ -82,7 +82,7 @@ export async function singleTaskScenario(ctx: Pick<BenchContext, 'progress' | 'c
       }
       for (const [name, world] of Object.entries(worlds)) ops[name] = coordinateOnce(world, agents)
       const names = Object.keys(ops)
-      const reps: Record<string, number> = Object.create(null)
+      const reps = Object.create(null) as Record<string, number>
       for (const name of names) {
         await timeSequential(ops[name]!, 2000) // warm-up
         const us = await timeSequential(ops[name]!, 2000)

@@ -92,7 +92,7 @@ export function candidateOf(ctx: Pick<BenchContext, 'candidate'>): string | unde
  * @param run - takes one sample of a case
  */
 export async function interleaved<T>(rounds: number, names: readonly string[], run: (name: string, round: number) => Promise<T>): Promise<Record<string, T[]>> {
-  const out: Record<string, T[]> = Object.create(null)
+  const out = Object.create(null) as Record<string, T[]>
   for (const name of names) out[name] = []
   for (let r = 0; r < rounds; r++) {
     for (const name of r % 2 === 0 ? names : [...names].reverse()) out[name]!.push(await run(name, r))

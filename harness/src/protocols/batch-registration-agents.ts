@@ -35,7 +35,7 @@ export function makeAgents(w: AgentShape, n: number): AgentInput[] {
   const names = capabilityNames(w)
   const rand = prng(w.seed)
   const total = w.capabilityCountWeights.reduce((a, b) => a + b, 0)
-  const agents: AgentInput[] = new Array(n)
+  const agents = new Array<AgentInput>(n)
   for (let i = 0; i < n; i++) {
     let r = rand() * total
     let k = 0

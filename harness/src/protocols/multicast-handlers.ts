@@ -53,6 +53,7 @@ export function distinctHandlers(n: number, kind: HandlerKind, tag: string): Han
       kind === 'big'
         ? `return function ${name}(m) {\nlet x = s.v ^ ${i};\n${bigBody(i)}\ns.v = x;\nc.n++;\n}`
         : `return ${kind === 'async' ? 'async ' : ''}function ${name}(m) { s.v = (s.v + ${i + 1}) | 0; c.n++; }`
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- distinct code per handler is the point
     out.push((new Function('c', 's', body) as (c: typeof calls, s: { v: number }) => Handler)(calls, { v: i }))
   }
   return out

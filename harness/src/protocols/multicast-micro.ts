@@ -29,6 +29,7 @@ let compiled = 0
 export function compileCase(scope: Readonly<Record<string, unknown>>, body: string, async = false): () => unknown {
   const names = Object.keys(scope)
   const source = `return ${async ? 'async ' : ''}function run_${++compiled}() { ${body} }`
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- each case compiles to its own function, as a benchmark body
   return (new Function(...names, source) as (...args: unknown[]) => () => unknown)(...names.map((n) => scope[n]))
 }
 

@@ -50,7 +50,10 @@ function emitterPeer(name: PeerName, emitter: { on(t: string, fn: Handler): unkn
  */
 async function moleculerPeer(pairs: readonly (readonly [string, Handler])[]): Promise<Peer> {
   const broker = new ServiceBroker({ nodeID: 'bench', logger: false, transporter: null, metrics: false, tracing: false, internalServices: false })
-  pairs.forEach(([t, fn], i) => broker.createService({ name: `sub${i}`, events: { [t]: fn as (payload: unknown) => void } }))
+  pairs.forEach(([t, fn], i) => {
+    const handler: (payload: unknown) => void = fn
+    broker.createService({ name: `sub${i}`, events: { [t]: handler } })
+  })
   await broker.start()
   return {
     name: 'moleculer',
@@ -76,7 +79,7 @@ export async function makePeer(name: PeerName, pairs: readonly (readonly [string
     case 'node:events':
       return emitterPeer(name, new NodeEmitter().setMaxListeners(0), pairs)
     case 'mitt':
-      return emitterPeer(name, mitt<Record<string, unknown>>() as { on(t: string, fn: Handler): unknown }, pairs)
+      return emitterPeer(name, mitt<Record<string, unknown>>(), pairs)
     case 'tseep':
       return emitterPeer(name, new TseepEmitter(), pairs)
     case 'tseep ee-safe':

@@ -45,7 +45,7 @@ async function loadReference(): Promise<ReferenceWorkload> {
   const ok =
     typeof w?.scaleMsPerSecond === 'number' &&
     Array.isArray(w.managers) &&
-    w.managers.every((m) => typeof m.name === 'string' && typeof m.durationS === 'number' && Array.isArray(m.dependsOn))
+    w.managers.every((m: { readonly name?: unknown; readonly durationS?: unknown; readonly dependsOn?: unknown }) => typeof m.name === 'string' && typeof m.durationS === 'number' && Array.isArray(m.dependsOn))
   if (!ok) throw new Error('harness/workloads/startup-reference.json: expected { scaleMsPerSecond, managers: [{ name, durationS, dependsOn }] }')
   return w
 }

@@ -87,9 +87,9 @@ export async function requestReplyScenario(ctx: Pick<BenchContext, 'progress' | 
   const legacyBus = await echoBus(new LinearScanRouter())
   // moleculer 0.14, local only: no transporter; logger off; skipProcessEventRegistration keeps its signal handlers out of the harness
   const broker = new ServiceBroker({ logger: false, skipProcessEventRegistration: true })
-  broker.createService({ name: 'echo', actions: { ping: (c) => c.params } })
+  broker.createService({ name: 'echo', actions: { ping: (c) => c.params as unknown } })
   await broker.start()
-  const worlds: Record<string, World> = Object.create(null)
+  const worlds = Object.create(null) as Record<string, World>
   const payload = { work: 1 }
   try {
     worlds['enhanced'] = await buildWorld('enhanced', 100)
@@ -115,13 +115,13 @@ export async function requestReplyScenario(ctx: Pick<BenchContext, 'progress' | 
     const names = Object.keys(ops)
     ctx.progress(`async-coordination: request/reply, warm-up (${size.warmup} calls each)`)
     for (const name of names) await timeEach(ops[name]!, size.warmup)
-    const chartRounds: Record<string, number[][]> = Object.create(null)
+    const chartRounds = Object.create(null) as Record<string, number[][]>
     const raw = await interleaved(size.rounds, names, async (name, r) => {
       if (r === 0 || name === names[0]) ctx.progress(`async-coordination: request/reply, ${name}, ${size.perRound} sequential calls after a full GC, round ${r + 1} of ${size.rounds}`)
       gc?.()
       const d = (await timeEach(ops[name]!, size.perRound)).sort()
       if (!name.startsWith('coordinate:') && name !== CALIBRATION) (chartRounds[name] ??= []).push(CHART_PERCENTILES.map((p) => pct(d, p) / 1000))
-      return Object.fromEntries(REPORTED.map(([label, p]) => [label, pct(d, p) / 1000])) as Record<string, number>
+      return Object.fromEntries(REPORTED.map(([label, p]) => [label, pct(d, p) / 1000]))
     })
     const series = (name: string, label: string): number[] => raw[name]!.map((x) => x[label]!)
     const total = size.rounds * size.perRound

@@ -1,6 +1,6 @@
 import { defineMetric, type MetricSpec } from '../metric.js'
 import type { Metric, ProtocolBench, ProtocolResult, ScenarioResult, Target } from '../results.js'
-import { median, round } from '../stats.js'
+import { median } from '../stats.js'
 import type { BareLoadFigures } from '../swarm/bare-load.js'
 import { calibrateRate } from '../swarm/calibrate.js'
 import { forkBareLoad, forkSwarm } from '../swarm/fork.js'

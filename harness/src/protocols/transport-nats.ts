@@ -47,7 +47,8 @@ const roundOrder = <T>(labels: readonly T[], i: number): readonly T[] => (i % 2 
  * profit from one monomorphic call site; each counts its delivery through `hit`.
  */
 function distinctHandlers(n: number, hit: () => void): ((message: unknown) => void)[] {
-  return Array.from({ length: n }, (_, i) => new Function('hit', `return function handler${i}(message) { hit(); return void ${i} }`)(hit) as (message: unknown) => void)
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- distinct code per handler is the point
+  return Array.from({ length: n }, (_, i) => (new Function('hit', `return function handler${i}(message) { hit(); return void ${i} }`) as (h: () => void) => (message: unknown) => void)(hit))
 }
 
 /** A throughput case: a publisher and N counting subscribers, ready before timing. */
@@ -57,7 +58,7 @@ interface ThroughputCase {
   close(): Promise<void>
 }
 
-function counter(): { hit(): void; expect(n: number): Promise<void> } {
+function counter(): { readonly hit: () => void; expect(n: number): Promise<void> } {
   let hits = 0
   let target = Infinity
   let done: (() => void) | undefined
@@ -139,7 +140,7 @@ async function rawSharedCase(url: string, n: number, subject: string): Promise<T
   const handlers = distinctHandlers(n, c.hit)
   sub.subscribe(subject, {
     callback: (_e, m) => {
-      const payload = JSON.parse(decoder.decode(m.data))
+      const payload: unknown = JSON.parse(decoder.decode(m.data))
       for (let i = 0; i < handlers.length; i++) handlers[i]!(payload)
     },
   })
@@ -268,8 +269,8 @@ async function tcpEcho(): Promise<{ call(): Promise<unknown>; close(): Promise<v
     }
     child.once('error', fail)
     child.once('exit', (code) => fail(new Error(`the TCP echo server exited (${code}) before printing its port`)))
-    child.stdout!.setEncoding('utf8')
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
       out += chunk
       if (!out.includes('\n')) return
       clearTimeout(timer)
@@ -303,7 +304,7 @@ async function tcpEcho(): Promise<{ call(): Promise<unknown>; close(): Promise<v
       }),
     async close() {
       client.destroy()
-      child.stdin!.end()
+      child.stdin.end()
       const killer = setTimeout(() => child.kill('SIGKILL'), 2000)
       await exited
       clearTimeout(killer)
@@ -340,7 +341,7 @@ async function requestLatency(url: string, sizes: Sizes, progress: (m: string) =
     const cases: Record<string, () => Promise<unknown>> = {
       enhanced: () => enhanced.request('bench.rr', PAYLOAD, { timeoutMs: 1000 }),
       legacy: () => legacy.request('bench.rr', PAYLOAD, { timeoutMs: 1000 }),
-      [RAW]: async () => JSON.parse(decoder.decode((await raw.request('bench.rr.raw', encoder.encode(JSON.stringify(PAYLOAD)), { timeout: 1000 })).data)),
+      [RAW]: async () => JSON.parse(decoder.decode((await raw.request('bench.rr.raw', encoder.encode(JSON.stringify(PAYLOAD)), { timeout: 1000 })).data)) as unknown,
       [ECHO]: () => echo.call(),
     }
     const labels = Object.keys(cases)

@@ -65,7 +65,7 @@ function successesNeeded(policy: unknown, targets: number): number {
   if (policy === undefined || policy === 'all') return targets
   if (policy === 'any') return 1
   if (typeof policy === 'object' && policy !== null && 'quorum' in policy) {
-    const q = (policy as { quorum: unknown }).quorum
+    const q = policy.quorum
     if (typeof q !== 'number' || !Number.isInteger(q) || q < 1) throw invalid('Expected `policy.quorum` to be an integer >= 1', 'policy.quorum', q)
     if (q > targets) throw invalid(`Expected \`policy.quorum\` to be at most the ${targets} target(s)`, 'policy.quorum', q)
     return q
@@ -98,7 +98,7 @@ export function prepareTask(task: unknown, agents: AgentManager, defaultTimeoutM
 function readTask(task: unknown, agents: AgentManager, defaultTimeoutMs: number): PreparedTask {
   if (typeof task !== 'object' || task === null || Array.isArray(task)) throw invalid('Expected a coordination task object', 'task', task)
   assertKnownKeys(task, TASK_KEYS, 'coordination task', { code: 'INVALID_TASK' })
-  const t = task as Record<string, unknown>
+  const t = task
   // Absent or undefined takes the default; null and every other non-number are refused below.
   const timeoutMs = t.timeoutMs === undefined ? defaultTimeoutMs : t.timeoutMs
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {

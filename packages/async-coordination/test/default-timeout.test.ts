@@ -78,6 +78,7 @@ describe.each(coordinators)('%s: the default deadline', (_name, make) => {
       } catch (e) {
         caught = e
       }
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only labels the failing case
       expect(caught, `defaultTimeoutMs ${String(value)}`).toMatchObject({ name: 'CoordError', code: 'INVALID_OPTIONS', details: { field: 'defaultTimeoutMs' } })
     }
     expect(() => make({ agents, bus }, { defaultTimeoutMs: MAX_TIMEOUT_MS })).not.toThrow()

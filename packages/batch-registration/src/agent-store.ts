@@ -186,7 +186,7 @@ export function readQuery(query: unknown): AgentQuery {
   if (status !== undefined && !AGENT_STATUSES.includes(status as AgentStatus)) {
     throw new CoordError('INVALID_ARGUMENT', `Expected \`status\` to be one of ${AGENT_STATUSES.join(', ')}, got ${describeValue(status)}`, { details: { field: 'status', value: status } })
   }
-  return { ...(capability === undefined ? {} : { capability: capability as string }), ...(status === undefined ? {} : { status: status as AgentStatus }) }
+  return { ...(capability === undefined ? {} : { capability }), ...(status === undefined ? {} : { status: status as AgentStatus }) }
 }
 
 const QUERY_KEYS = ['capability', 'status'] as const

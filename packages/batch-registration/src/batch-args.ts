@@ -69,7 +69,7 @@ export function checkRegisterArgs(options: unknown): AbortSignal | undefined {
  */
 export function checkBatchArgs(agents: unknown, options: RegisterManyOptions | undefined, defaultConcurrency: number): BatchArgs {
   const batch = copyBatch(agents)
-  assertOptionsObject(options as unknown, 'registerMany options', 'INVALID_ARGUMENT')
+  assertOptionsObject(options, 'registerMany options', 'INVALID_ARGUMENT')
   const o = readOptions(options, BATCH_OPTION_KEYS, 'registerMany options')
   const policy = o.policy ?? 'best-effort'
   if (policy !== 'best-effort' && policy !== 'all-or-nothing') {
@@ -79,7 +79,7 @@ export function checkBatchArgs(agents: unknown, options: RegisterManyOptions | u
   assertNumberInRange(concurrency, 'concurrency', { min: 1, max: MAX_CONCURRENCY, integer: true })
   if (o.idempotencyKey !== undefined) assertNonEmptyString(o.idempotencyKey, 'idempotencyKey')
   assertOptionalSignal(o.signal)
-  return { agents: batch, policy: policy as RegistrationPolicy, concurrency, idempotencyKey: o.idempotencyKey as string | undefined, signal: o.signal }
+  return { agents: batch, policy, concurrency, idempotencyKey: o.idempotencyKey, signal: o.signal }
 }
 
 /** A registered result. */

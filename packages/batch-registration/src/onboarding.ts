@@ -65,8 +65,8 @@ export function runOnboarding(onboard: OnboardAgent, record: AgentRecord, hub: A
       failed(e)
       return
     }
-    if (step !== null && typeof step === 'object' && typeof (step as Promise<void>).then === 'function') {
-      ;(step as Promise<void>).then(() => finish(), failed)
+    if (step !== null && typeof step === 'object' && typeof step.then === 'function') {
+      step.then(() => finish(), failed)
     } else {
       finish()
     }

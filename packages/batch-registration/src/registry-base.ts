@@ -133,6 +133,7 @@ export abstract class RegistryBase implements AgentManager {
    * @param status - the new status
    * @throws CoordError `AGENT_NOT_FOUND`, `INVALID_AGENT` for a status that does not exist, `INVALID_ARGUMENT` for a malformed id, `SHUTTING_DOWN` once stopped
    */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad argument rejects rather than throws, as the contract says
   async setStatus(id: string, status: AgentStatus): Promise<AgentRecord> {
     assertNonEmptyString(id, 'id')
     this.#assertRunning(`change the status of agent "${id.slice(0, 64)}"`)
@@ -152,6 +153,7 @@ export abstract class RegistryBase implements AgentManager {
    * @param id - the agent's id
    * @throws CoordError `INVALID_ARGUMENT` when `id` is not a non-empty string, `SHUTTING_DOWN` once stopped
    */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad argument rejects rather than throws, as the contract says
   async unregister(id: string): Promise<boolean> {
     assertNonEmptyString(id, 'id')
     this.#assertRunning(`unregister agent "${id.slice(0, 64)}"`)

@@ -64,7 +64,7 @@ describe.each(impls)('%s bad input', (_name, make) => {
       rejects: () => new Promise((_, reject) => setTimeout(() => reject(new Error('async failure')), 5)),
       hangs: () => new Promise(() => {}),
     }
-    const registry = make({ onboardTimeoutMs: 100, onboard: (a, { signal }) => behaviours[String(a.metadata.kind)]!(signal) })
+    const registry = make({ onboardTimeoutMs: 100, onboard: (a, { signal }) => behaviours[a.metadata.kind as string]!(signal) })
     const pending = registry.registerMany(['ok', 'throws', 'rejects', 'hangs', 'ok'].map((kind, i) => ({ id: `a${i}`, metadata: { kind } })))
     await vi.advanceTimersByTimeAsync(1_000)
     const r = await pending

@@ -166,7 +166,7 @@ export class HealthCore {
     let n = 0
     try {
       for (const count = ids.length; n < count; n++) {
-        const id = ids[n]
+        const id: unknown = ids[n]
         const record = typeof id === 'string' ? records.get(id) : undefined
         if (record === undefined) {
           throw new CoordError('UNKNOWN_ID', `Agent ${describeValue(id)} (ids[${n}]) is not watched; no heartbeat of the batch was recorded`, { details: { id, index: n } })

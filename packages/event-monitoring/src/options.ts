@@ -150,7 +150,7 @@ export function readMonitorOptions<T>(options: T, keys: readonly string[]): T {
     const http = out['http']
     if (http !== undefined && http !== false) {
       assertKnownKeys(http, ['port', 'host'], 'http')
-      const h = http as Record<string, unknown>
+      const h = http
       out['http'] = { ...(h['port'] === undefined ? {} : { port: h['port'] }), ...(h['host'] === undefined ? {} : { host: h['host'] }) }
     }
     return out as T

@@ -18,7 +18,7 @@ export interface ProcessEmitter {
   off(event: 'error', listener: ErrorListener): unknown
   listenerCount?(event: 'error'): number
   readonly exitCode?: number | null
-  readonly signalCode?: NodeJS.Signals | string | null
+  readonly signalCode?: string | null
   readonly threadId?: number
   readonly spawnfile?: string | null
   readonly kill?: unknown
@@ -120,7 +120,7 @@ function readExited(target: ProcessEmitter): string | undefined {
   // A ChildProcess that failed to spawn keeps the negative errno in exitCode.
   if (typeof exitCode === 'number' && exitCode < 0 && kindOf(target) === 'child') return describeSpawnFailure(exitCode, target.spawnfile)
   if (typeof exitCode === 'number' || (typeof signalCode === 'string' && signalCode.length > 0)) {
-    return describeExit(exitCode ?? null, (signalCode as string | null | undefined) ?? null)
+    return describeExit(exitCode ?? null, signalCode ?? null)
   }
   if (target.threadId === -1) return 'worker exited before it was watched'
   return undefined

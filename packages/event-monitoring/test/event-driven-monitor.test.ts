@@ -151,7 +151,7 @@ describe('EventDrivenMonitor with fake timers', () => {
   it('refuses a non-function onChange listener and unknown watch options', () => {
     expect(codeOf(() => monitor.onChange('nope' as never))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => monitor.watch('a', { heartbeatIntervalMs: 100, heartbeatMs: 5 } as never))).toBe('INVALID_ARGUMENT')
-    expect(codeOf(() => monitor.report('x' as never, 'healthy', 5 as never))).toBe('UNKNOWN_ID')
+    expect(codeOf(() => monitor.report('x', 'healthy', 5 as never))).toBe('UNKNOWN_ID')
     monitor.watch('a', { heartbeatIntervalMs: 100 })
     expect(codeOf(() => monitor.report('a', 'healthy', 5 as never))).toBe('INVALID_ARGUMENT')
   })

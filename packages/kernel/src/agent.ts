@@ -66,7 +66,7 @@ function copyJson(value: unknown, path: string, depth: number): unknown {
   if (depth > 32) throw new TypeError(`${path} is nested deeper than 32 levels`)
   if (Array.isArray(value)) return value.map((v, i) => copyJson(v, `${path}[${i}]`, depth + 1))
   if (typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value)
+    const proto: unknown = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is not a plain object`)
     const out = Object.create(null) as Record<string, unknown>
     for (const key of Object.keys(value)) {

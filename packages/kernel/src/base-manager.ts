@@ -114,7 +114,7 @@ function readNames(value: unknown, fail: (what: string, value: unknown) => never
   for (let i = 0; i < n; i++) {
     const d: unknown = value[i]
     if (typeof d !== 'string' || d.length === 0) fail('must have `dependsOn` as an array of non-empty names', value)
-    names[i] = d as string
+    names[i] = d
   }
   return Object.freeze(names)
 }

@@ -170,6 +170,7 @@ export function describeValue(value: unknown): string {
   else if (value === undefined) text = 'undefined'
   else {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last resort when toJSON() yields undefined
       text = JSON.stringify(value) ?? String(value)
     } catch {
       text = tagOf(value)

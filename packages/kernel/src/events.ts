@@ -68,7 +68,7 @@ export class KernelEvents {
 
   /** How many events of each type were emitted, and how many listener calls threw. */
   counters(): { readonly events: Readonly<Partial<Record<KernelEventType, number>>>; readonly listenerErrors: number } {
-    const events: Partial<Record<KernelEventType, number>> = Object.create(null)
+    const events = Object.create(null) as Partial<Record<KernelEventType, number>>
     for (const [k, v] of this.#counts) events[k] = v
     let listenerErrors = 0
     for (const set of this.#listeners.values()) listenerErrors += set.errors

@@ -28,6 +28,7 @@ export interface KernelContainer extends DependencyContainer {
   register<T>(token: AnyToken<T>, provider: FactoryProvider<T>): KernelContainer
   register<T>(token: AnyToken<T>, provider: TokenProvider<T> | { readonly useToken: Token<T> }, options?: RegistrationOptions): KernelContainer
   register<T>(token: AnyToken<T>, provider: ClassProvider<T>, options?: RegistrationOptions): KernelContainer
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a constructor type that accepts any parameter list, as tsyringe's `constructor<T>`
   register<T>(token: AnyToken<T>, provider: new (...args: any[]) => T, options?: RegistrationOptions): KernelContainer
   registerInstance<T>(token: AnyToken<T>, instance: T): KernelContainer
   resolve<T>(token: AnyToken<T>): T
@@ -81,13 +82,13 @@ export function wrapContainer(raw: DependencyContainer, owned: ReadonlyMap<symbo
       return fn
     },
   })
-  return wrapper as KernelContainer
+  return wrapper
 }
 
 /** A `{ useToken: Tokens.X }` provider with the token replaced by its id; any other provider as it is. */
 function providerOf(provider: unknown): unknown {
   if (typeof provider !== 'object' || provider === null || !('useToken' in provider)) return provider
-  const useToken = (provider as { useToken: unknown }).useToken
+  const useToken = provider.useToken
   return isToken(useToken) ? { ...provider, useToken: useToken.id } : provider
 }
 

@@ -26,6 +26,7 @@ export type KernelState = 'created' | 'starting' | 'running' | 'stopping' | 'sto
  */
 export interface KernelOptions<P extends readonly unknown[] = readonly unknown[]> {
   /** The plugins to register; they are ordered by their requirements, so list them in any order. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plugin's type is contravariant (selfCheck takes it): `unknown` would refuse every typed plugin
   readonly plugins?: readonly CoordPlugin<any>[]
   /** The mode of each plugin, by plugin name; unnamed plugins use `defaultMode`. */
   readonly modes?: Readonly<Record<string, PluginMode>>
@@ -190,7 +191,7 @@ export function createKernel<const P extends readonly unknown[] = readonly unkno
   const container = (checked.parent ?? globalContainer).createChildContainer()
   const events = new KernelEvents()
   container.register(Tokens.KernelEvents.id, { useValue: events })
-  const built: Built = { instances: [], labels: [], owned: new Map([[Tokens.KernelEvents.id, { token: Tokens.KernelEvents as Token<unknown>, by: 'the kernel' }]]) }
+  const built: Built = { instances: [], labels: [], owned: new Map([[Tokens.KernelEvents.id, { token: Tokens.KernelEvents, by: 'the kernel' }]]) }
   registerProvided(container, checked, built)
   const modes = buildPlugins(container, events, checked, built)
   const managers: BaseManager[] = []

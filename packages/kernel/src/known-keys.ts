@@ -89,7 +89,7 @@ export function readOptions<K extends string>(value: unknown, known: readonly K[
   for (const key of known) {
     let v: unknown
     try {
-      v = (value as Record<string, unknown>)[key]
+      v = value[key]
     } catch (e) {
       const field = options.path === undefined ? key : `${options.path}.${key}`
       throw new CoordError(options.code ?? 'INVALID_OPTIONS', `${what}: \`${field}\` cannot be read: ${toCoordError(e).message}`, { cause: e, details: { field } })

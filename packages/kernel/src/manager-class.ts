@@ -17,6 +17,7 @@ import { CoordError, describeValue, toCoordError } from './errors.js'
  * createKernel({ plugins, managers: [Greeter] })
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a constructor type that accepts any parameter list, as tsyringe's `constructor<T>`
 export type ManagerClass = new (...args: any[]) => BaseManager
 
 /** What the `managers` option and `addManager` accept: a manager, or a class the kernel builds. */

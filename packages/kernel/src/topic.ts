@@ -4,7 +4,7 @@ import { CoordError, describeValue } from './errors.js'
 export const MAX_TOPIC_LENGTH = 256
 
 // Whitespace, C0/C1 controls and DEL: never allowed in a topic (NATS would split on a space).
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the control characters are what this pattern forbids
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/
 const SURROGATE = /[\ud800-\udfff]/
 

@@ -25,7 +25,8 @@ describe('Listeners', () => {
       throw bug
     })
     l.add(() => {
-      throw 'a string' // eslint-style non-Error throws are reported too
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- non-Error throws are reported too
+      throw 'a string'
     })
     for (let i = 0; i < 5; i++) l.emit(i)
     expect(l.errors).toBe(10)
@@ -43,6 +44,7 @@ describe('Listeners', () => {
     const { proxy, revoke } = Proxy.revocable({}, {})
     revoke()
     l.add(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- an unprintable value: a revoked Proxy
       throw proxy
     })
     expect(() => l.emit(1)).not.toThrow()
@@ -57,6 +59,7 @@ describe('Listeners', () => {
     }
     const offFirst = l.add(f)
     l.add(f)
+    // eslint-disable-next-line prefer-const -- the listener just below reads it before it is assigned
     let offLate: (() => void) | undefined
     l.add((n) => {
       seen.push(`g${n}`)

@@ -183,7 +183,7 @@ export class BusCore {
     const opts = normalizeSubscribeOptions(options)
     if (opts.group !== undefined) this.groups.check(opts.group, opts.groupStrategy)
     this.subSeq += 1
-    const record = new SubscriptionRecord(this, this.subSeq, pattern as string, handler as (arg: never) => unknown, opts)
+    const record = new SubscriptionRecord(this, this.subSeq, pattern as string, handler, opts)
     if (opts.group !== undefined) this.groups.join(opts.group, opts.groupStrategy)
     this.live++
     return record

@@ -91,7 +91,7 @@ export function resolveRouterOptions(options: RouterOptions | undefined): Resolv
       })
     }
     assertNumberInRange(rl.burst, 'rateLimit.burst', { min: 1, integer: true, code })
-    rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst as number })
+    rateLimit = Object.freeze({ perSecond: rl.perSecond, burst: rl.burst })
   }
   if (o.defaultRequestTimeoutMs !== undefined) assertNumberInRange(o.defaultRequestTimeoutMs, 'defaultRequestTimeoutMs', { min: 0, max: MAX_TIMEOUT_MS, code })
   if (o.routeCacheSize !== undefined) assertNumberInRange(o.routeCacheSize, 'routeCacheSize', { min: 0, max: 2 ** 24, integer: true, code })

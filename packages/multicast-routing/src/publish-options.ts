@@ -75,7 +75,7 @@ export function checkPublishOptions(options: unknown): CheckedPublishOptions {
   if (publisherId !== undefined && (typeof publisherId !== 'string' || publisherId.length === 0)) fail('publisherId', 'a non-empty string', publisherId)
   const messageId = o['messageId']
   if (messageId !== undefined && typeof messageId !== 'string') fail('messageId', 'a string', messageId)
-  return { publisherId: (publisherId as string | undefined) ?? '', headers: checkHeaders(o['headers']) }
+  return { publisherId: publisherId ?? '', headers: checkHeaders(o['headers']) }
 }
 
 /** Request options after validation. */
@@ -105,7 +105,7 @@ export function checkRequestOptions(options: unknown, defaultTimeoutMs: number):
   if (signal !== undefined && !isAbortSignal(signal)) fail('signal', 'an AbortSignal', signal)
   const publisherId = o['publisherId']
   if (publisherId !== undefined && (typeof publisherId !== 'string' || publisherId.length === 0)) fail('publisherId', 'a non-empty string', publisherId)
-  return { timeoutMs, signal: signal as AbortSignal | undefined, headers: checkHeaders(o['headers']), publisherId: (publisherId as string | undefined) ?? '' }
+  return { timeoutMs, signal, headers: checkHeaders(o['headers']), publisherId: publisherId ?? '' }
 }
 
 /** `value instanceof AbortSignal`, false for a revoked Proxy or a throwing `getPrototypeOf` trap. */
@@ -129,7 +129,7 @@ export function readBatch(messages: unknown): OutgoingMessage[] {
   const out: OutgoingMessage[] = []
   let i = 0
   try {
-    for (const m of messages as readonly unknown[]) {
+    for (const m of messages) {
       if (m === null || typeof m !== 'object') throw new CoordError('INVALID_ARGUMENT', `Expected each message to be an object, got ${describeValue(m)}`, { details: { index: i } })
       const { topic, payload, headers } = m as OutgoingMessage
       out.push({ topic, payload, headers })

@@ -18,6 +18,7 @@ export interface NormalizedSubscribeOptions {
   readonly batch: { readonly maxSize: number; readonly maxWaitMs: number } | undefined
 }
 
+// eslint-disable-next-line no-control-regex -- the control characters are what this pattern forbids
 const GROUP_NAME = /^[^\s\u0000-\u001f\u007f-\u009f]{1,256}$/
 const OVERFLOWS: readonly string[] = ['reject', 'drop-oldest', 'drop-newest']
 const STRATEGIES: readonly string[] = ['round-robin', 'least-in-flight']
@@ -80,12 +81,12 @@ export function normalizeSubscribeOptions(options: unknown): NormalizedSubscribe
     const { maxSize, maxWaitMs } = readOptions(b, ['maxSize', 'maxWaitMs'], '`batch`', { path: 'batch' })
     if (maxSize !== undefined) assertNumberInRange(maxSize, 'batch.maxSize', { min: 1, integer: true, code })
     if (maxWaitMs !== undefined) assertNumberInRange(maxWaitMs, 'batch.maxWaitMs', { min: 0, max: MAX_TIMEOUT_MS, code })
-    batch = Object.freeze({ maxSize: (maxSize as number | undefined) ?? Infinity, maxWaitMs: (maxWaitMs as number | undefined) ?? 0 })
+    batch = Object.freeze({ maxSize: maxSize ?? Infinity, maxWaitMs: maxWaitMs ?? 0 })
   }
   if (o.queue !== undefined && o.maxInFlight === undefined && batch === undefined) {
     throw new CoordError(code, 'Subscribe option `queue` needs `maxInFlight`: without it every message goes to the handler at once and the queue never fills', {
       details: { field: 'maxInFlight', value: undefined },
     })
   }
-  return Object.freeze({ group: group as string | undefined, groupStrategy: strategy as GroupStrategy, maxInFlight, queueLimit, overflow, batch })
+  return Object.freeze({ group, groupStrategy: strategy as GroupStrategy, maxInFlight, queueLimit, overflow, batch })
 }

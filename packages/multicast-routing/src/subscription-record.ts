@@ -189,7 +189,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
       this.fail(e, message)
       return
     }
-    if (result !== undefined) this.afterCall(result, message)
+    if (result !== undefined) void this.afterCall(result, message)
   }
 
   /**
@@ -281,7 +281,7 @@ export class SubscriptionRecord implements Subscription, GroupMember {
         } catch (e) {
           this.fail(e, message)
         }
-        if (result !== undefined) this.afterCall(result, message)
+        if (result !== undefined) void this.afterCall(result, message)
         // Counted done only now, after an async call counted itself as started: busy never touches 0 in between.
         this.core.workDone()
       } else {

@@ -42,7 +42,7 @@ describe.each(IMPLS)('%s no-loss accounting', (_name, make) => {
       for (let i = 0; i < MESSAGES; i++) {
         try {
           const p = bus.publish('load.slow', i)
-          if (p instanceof Promise) pending.push(p.catch((e: { code?: string }) => (e.code === 'QUEUE_FULL' ? refused++ : Promise.reject(e))))
+          if (p instanceof Promise) pending.push(p.catch((e: Error & { code?: string }) => (e.code === 'QUEUE_FULL' ? refused++ : Promise.reject(e))))
         } catch (e) {
           if ((e as { code?: string }).code !== 'QUEUE_FULL') throw e
           refused++

@@ -86,7 +86,7 @@ export abstract class InitializerLifecycle implements Initializer {
   start(managers: readonly BaseManager[], options?: InitializerStartOptions): Promise<StartupReport> {
     try {
       if (this.#phase !== 'idle') throw new CoordError('KERNEL_STATE', `${this.initializerName} is ${this.#phase}; stop it before starting again`, { details: { phase: this.#phase } })
-      assertOptionsObject(options as unknown, 'options', 'INVALID_ARGUMENT')
+      assertOptionsObject(options, 'options', 'INVALID_ARGUMENT')
       const { signal } = readOptions(options, START_OPTION_KEYS, `${this.initializerName}.start options`)
       assertOptionalSignal(signal, 'options.signal')
       const graph = compileGraph(managers)

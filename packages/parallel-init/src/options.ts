@@ -92,5 +92,5 @@ export function resolveOptions(options: unknown, owner: string, known: readonly 
   if (concurrency !== Infinity && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)) {
     throw invalid(owner, 'concurrency', 'an integer >= 1 or Infinity', concurrency)
   }
-  return { failurePolicy: failurePolicy as FailurePolicy, clock: clock as Clock, events: events as KernelEvents | undefined, concurrency: concurrency as number }
+  return { failurePolicy: failurePolicy as FailurePolicy, clock: clock as Clock, events, concurrency }
 }

@@ -34,6 +34,7 @@ function initWithTimeout(m: BaseManager, i: number, timeoutMs: number, shared: A
       settle()
       const failure = timeoutFailure(m, i, timeoutMs)
       controller.abort(failure.error)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an internal marker, caught below and never seen by a caller
       reject(new TimedOut(failure))
     }, timeoutMs)
     let result: Promise<void>

@@ -1,4 +1,4 @@
-import { type BaseManager, CoordError, describeValue, type StartupReport, toCoordError } from '@coord/kernel'
+import { type BaseManager, CoordError, type StartupReport, toCoordError } from '@coord/kernel'
 import { failureChain, type ManagerGraph } from './graph.js'
 
 /** One manager's failure during a startup. */

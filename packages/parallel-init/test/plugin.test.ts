@@ -1,5 +1,5 @@
 import { createKernel, type KernelEventMap, Tokens } from '@coord/kernel'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ParallelInitializer, parallelInitPlugin, SequentialInitializer } from '../src/index.js'
 import { Bench, REFERENCE, rejection, run, useFakeTimersFromZero } from './helpers.js'
 

@@ -9,7 +9,7 @@ export interface CancellableRequest {
   /** Settles like the promise of the client's `request()`: the reply, or the client's error. */
   readonly reply: Promise<Msg>
   /** Cancels the request: its timer is cleared and its inbox entry removed; `reply` rejects (cancelled). */
-  cancel(): void
+  readonly cancel: () => void
 }
 
 /**
@@ -26,7 +26,7 @@ export function cancellableRequest(nc: NatsConnection, subject: string, data: Ui
   try {
     impl._check(subject, true, true)
   } catch (e) {
-    return { reply: Promise.reject(e as Error), cancel: () => undefined }
+    return { reply: Promise.reject(e), cancel: () => undefined }
   }
   const protocol = impl.protocol
   const asyncTraces = protocol.options.noAsyncTraces !== true

@@ -53,7 +53,7 @@ async function translate(request: Promise<{ readonly data: Uint8Array; readonly 
     return reply
   } catch (e) {
     if (CoordError.is(e)) throw e
-    const code = (e as NatsError).code
+    const code = (e as NatsError).code as ErrorCode
     if (code === ErrorCode.NoResponders) throw new CoordError('NO_RESPONDERS', `Nothing is subscribed to ${JSON.stringify(topic)}`, { cause: e, details: { topic } })
     if (code === ErrorCode.Timeout) throw new CoordError('TIMEOUT', `No reply to the request on ${JSON.stringify(topic)} within ${timeoutMs} ms`, { cause: e, details: { topic, timeoutMs } })
     throw new CoordError('TRANSPORT_UNAVAILABLE', `The request to ${JSON.stringify(topic)} failed: ${toCoordError(e).message}`, { cause: e })
@@ -63,6 +63,7 @@ async function translate(request: Promise<{ readonly data: Uint8Array; readonly 
 function remoteMessage(data: Uint8Array): string {
   const text = new TextDecoder().decode(data)
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the remote's message, a string unless a responder sent otherwise
     return String((JSON.parse(text) as { message?: unknown }).message ?? text)
   } catch {
     return text

@@ -88,6 +88,7 @@ export async function watchStatus(nc: NatsConnection, emit: (status: TransportSt
       connected = true
       emit({ type: 'reconnect', ...base })
     } else if (s.type === Events.Error) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an Error status carries a string; the raw data is in details anyway
       emit({ type: 'error', ...base, error: new CoordError('TRANSPORT_UNAVAILABLE', `NATS reported an error: ${String(s.data)}`, { details: { data: s.data } }) })
     }
   }

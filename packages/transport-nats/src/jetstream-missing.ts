@@ -12,7 +12,7 @@ export const START_WITH_JETSTREAM = 'start nats-server with JetStream enabled: `
  * @param e - what the nats client threw
  */
 export function isJetStreamMissing(e: unknown): boolean {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined
   const text = e instanceof Error ? e.message : String(e)
   return code === '503' || /^503$|no responders|jetstream not enabled/i.test(text)
 }

@@ -273,7 +273,7 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
   const natsOptions = o.natsOptions === undefined ? {} : copyObject(o.natsOptions, 'natsOptions', 'an object of nats client options')
   return {
     servers: servers as string[],
-    delivery: (o.delivery as DeliveryMode | undefined) ?? 'at-most-once',
+    delivery: o.delivery ?? 'at-most-once',
     codec,
     maxPayloadBytes,
     connectTimeoutMs: optionalNumber(o, 'connectTimeoutMs', 2000, 1),
@@ -285,8 +285,8 @@ export function resolveOptions(options: NatsTransportOptions): ResolvedOptions {
     publishTimeoutMs: optionalNumber(o, 'publishTimeoutMs', 15_000, 1),
     dedupeWindow: optionalNumber(o, 'dedupeWindow', 100_000, 1),
     rateLimit,
-    name: o.name as string | undefined,
+    name: o.name,
     onListenerError: o.onListenerError as ((error: CoordError) => void) | undefined,
-    natsOptions: natsOptions as Partial<ConnectionOptions>,
+    natsOptions,
   }
 }

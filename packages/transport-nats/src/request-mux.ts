@@ -167,6 +167,7 @@ export class RequestMux {
         this.#settle(id, p)
         let message = ''
         try {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the remote's message, a string unless a responder sent otherwise
           message = String((JSON.parse(decoder.decode(msg.data)) as { message?: unknown }).message ?? '')
         } catch {
           message = decoder.decode(msg.data)

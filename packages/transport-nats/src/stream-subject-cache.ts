@@ -79,7 +79,7 @@ export class StreamSubjectCache {
       callback: (_e, msg) => {
         try {
           const subjects: unknown = JSON.parse(decoder.decode(msg.data))
-          if (Array.isArray(subjects) && subjects.every((x) => typeof x === 'string')) this.#streams.observe(subjects as string[])
+          if (Array.isArray(subjects) && subjects.every((x) => typeof x === 'string')) this.#streams.observe(subjects)
         } catch {
           // not ours: ignore
         }

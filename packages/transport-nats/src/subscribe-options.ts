@@ -29,11 +29,11 @@ export function validateSubscribeOptions(options: AnySubscribeOptions | undefine
   // read once into a plain copy (nested `queue` and `batch` too); an unknown key, or one that cannot be read, is refused
   const o = readOptions(options, KNOWN_SUBSCRIBE, 'subscribe options') as { -readonly [K in keyof AnySubscribeOptions]: AnySubscribeOptions[K] }
   if (o.queue !== undefined) {
-    assertOptionsObject(o.queue as unknown, 'queue')
+    assertOptionsObject(o.queue, 'queue')
     o.queue = readOptions(o.queue, ['limit', 'overflow'], '`queue`', { path: 'queue' }) as AnySubscribeOptions['queue'] & object
   }
   if (o.batch !== undefined) {
-    assertOptionsObject(o.batch as unknown, 'batch')
+    assertOptionsObject(o.batch, 'batch')
     o.batch = readOptions(o.batch, ['maxSize', 'maxWaitMs'], '`batch`', { path: 'batch' }) as AnySubscribeOptions['batch'] & object
   }
   if (o.group !== undefined) {

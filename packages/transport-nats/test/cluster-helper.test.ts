@@ -1,4 +1,3 @@
-import { CoordError } from '@coord/kernel'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

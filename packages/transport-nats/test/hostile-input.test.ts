@@ -1,5 +1,4 @@
 import fc from 'fast-check'
-import { CoordError } from '@coord/kernel'
 import { expectCoordFailure, hostileValues } from '@coord/kernel/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClientRequestNatsCoordinator, connectTransport, NatsMessageCoordinator, natsTransportPlugin } from '../src/index.js'

@@ -1,4 +1,3 @@
-import { CoordError } from '@coord/kernel'
 import { existsSync } from 'node:fs'
 import { connect, StorageType } from 'nats'
 import { afterEach, describe, expect, it } from 'vitest'

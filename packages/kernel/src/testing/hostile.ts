@@ -69,6 +69,7 @@ export function hostileValues(): HostileValue[] {
       value: Object.defineProperty({}, 'id', {
         enumerable: true,
         get: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- hostile on purpose: the thrown value is a revoked Proxy
           throw revoked.proxy
         },
       }),

@@ -241,7 +241,7 @@ export function describeInitializerContract(name: string, make: () => Initialize
         const revoked = Proxy.revocable({}, {})
         revoked.revoke()
         const getter = (field: string): BaseManager =>
-          Object.defineProperty({ name: 'b', dependsOn: ['a'], init: async () => {} }, field, { get: trap, enumerable: true }) as BaseManager
+          Object.defineProperty({ name: 'b', dependsOn: ['a'], init: async () => {} }, field, { get: trap, enumerable: true })
         const cases: [unknown, readonly string[]][] = [
           [getter('dependsOn'), ['dependsOn']],
           [getter('init'), ['init']],
@@ -254,7 +254,7 @@ export function describeInitializerContract(name: string, make: () => Initialize
           const error = await expectCode((await make()).start([...p.managers, bad as BaseManager]), 'INVALID_MANAGER')
           expect(fields).toContain(error.details?.['field'])
         }
-        await expectCode((await make()).start(new Proxy(p.managers, { get: trap }) as BaseManager[]), 'INVALID_ARGUMENT')
+        await expectCode((await make()).start(new Proxy(p.managers, { get: trap })), 'INVALID_ARGUMENT')
         await expectCode((await make()).start(p.managers, Object.defineProperty({}, 'signal', { get: trap, enumerable: true })), 'INVALID_OPTIONS')
         expect(p.inited()).toEqual([])
       })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CoordErrorCode } from '../errors.js'
-import type { DeliveryFailure, Message, MessageCoordinator, MessageHandler, Subscription, SubscriptionStats } from '../message-coordinator.js'
+import type { DeliveryFailure, Message, MessageCoordinator, MessageHandler, Subscription } from '../message-coordinator.js'
 import { matchTopic } from '../topic.js'
 import { describeDeadLetters } from './dead-letter-contract.js'
 import { balanced, expectCode, gate, recorder, sleep, uniquePrefix, waitFor } from './bus-contract-helpers.js'
@@ -331,8 +331,9 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
         }
         if (returned === undefined) return { how: 'returned', value: undefined }
         expect(returned, 'publish returned something other than undefined or a promise').toBeInstanceOf(Promise)
+        const promise = returned as Promise<unknown>
         try {
-          return { how: 'returned', value: await returned }
+          return { how: 'returned', value: await promise }
         } catch (error) {
           return { how: 'rejected', error }
         }
@@ -738,9 +739,11 @@ export function describeMessageCoordinatorContract(name: string, make: MakeMessa
           () => revoked.proxy,
           () => badThen,
           () => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- hostile on purpose: the thrown value is a revoked Proxy
             throw revoked.proxy
           },
           async () => {
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- hostile on purpose: the thrown value is a revoked Proxy
             throw revoked.proxy
           },
         ]
