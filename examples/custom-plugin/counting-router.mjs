@@ -49,6 +49,10 @@ export class CountingRouter {
     return this.#inner.onError(listener)
   }
 
+  onDeadLetter(listener) {
+    return this.#inner.onDeadLetter(listener)
+  }
+
   stats() {
     return this.#inner.stats()
   }

@@ -427,7 +427,14 @@ async function runAll(ctx: BenchContext): Promise<ProtocolResult> {
           higherIsBetter: false,
           ...series,
           calibration: { name: `p${p} round trip of a plain 1 ms setTimeout, same run`, samples: runs.enhanced.map((r) => at(r.timerRoundTrips)) },
-          targets: [{ against: 'absolute', op: '<=', value: SLACK_MS }],
+          targets: [
+            {
+              against: 'absolute',
+              op: '<=',
+              value: SLACK_MS,
+              ifMissed: 'the event loop itself is late by about as much: see the calibration (the same percentile of a plain 1 ms setTimeout\'s round trip, same run); at 100k agents the driver\'s 1M heartbeat() calls per second keep it busy',
+            },
+          ],
           note:
             `One sample per run: the p${p} over that run's ${stalls} stalled agents (2% of the agents, at least 10; the p99 of fewer than 100 is their maximum); latency = the 'dead' change seen by a listener ` +
             `(performance.now()) − (last beat + ${WINDOW_MS} ms), the last beat read just before heartbeat() is called and sent 1–9 ms after the driver's slot, at a random phase of the monitors' timers. ` +

@@ -50,7 +50,7 @@ export function describeDeadLetters(env: DeadLetterContractEnv): void {
   const { setup, until, settle, fire, requestTimeoutMs } = env
 
   describe('dead letters', () => {
-    it.skipIf(!env.seesUnroutedPublishes)("a publish no subscription matches is a 'no-subscriber' dead letter, counted in unrouted", async () => {
+    it("a publish no subscription matches is never an error; where the implementation can see it, it is a 'no-subscriber' dead letter counted in unrouted", async () => {
       const bus = await setup()
       const p = uniquePrefix()
       const got = letters(bus)
@@ -61,6 +61,14 @@ export function describeDeadLetters(env: DeadLetterContractEnv): void {
         { topic: `${p}.yes`, payload: 2 },
         { topic: `${p}.nobody.else`, payload: 3 },
       ])
+      if (!env.seesUnroutedPublishes) {
+        // a network transport cannot see other processes' subscriptions: nothing to report, and nothing fails
+        await until(() => r.got.length === 1, 'one delivery')
+        await settle()
+        expect(ofReason(got, 'no-subscriber')).toEqual([])
+        expect(bus.stats().unrouted).toBe(0)
+        return
+      }
       await until(() => got.length === 2 && r.got.length === 1, 'two dead letters and one delivery')
       expect(got.map((l) => [l.reason, l.topic, l.message.payload, l.subscriptionId])).toEqual([
         ['no-subscriber', `${p}.nobody`, { n: 1 }, undefined],
@@ -68,15 +76,6 @@ export function describeDeadLetters(env: DeadLetterContractEnv): void {
       ])
       expect(bus.stats().unrouted).toBe(2)
       expect(bus.stats().published).toBe(3)
-    })
-
-    it.skipIf(env.seesUnroutedPublishes)('a publish nobody subscribes to is not an error (the transport cannot see other processes)', async () => {
-      const bus = await setup()
-      const got = letters(bus)
-      await bus.publish(`${uniquePrefix()}.nobody`, 1)
-      await settle()
-      expect(ofReason(got, 'no-subscriber')).toEqual([])
-      expect(bus.stats().unrouted).toBe(0)
     })
 
     it("a failing handler is a 'handler-error' dead letter naming its subscription, counted in failed", async () => {
