@@ -140,13 +140,13 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
     const topic = message.topic
     let groups: GroupMatch[] | undefined
     let rejected = false
-    let delivered = false
+    let matched = false
     const patterns = this.patterns
     const patternCount = patterns.length
     if (list !== undefined) {
       for (let i = 0, n = list.length; i < n; i++) {
         const record = list[i]!
-        delivered = true
+        matched = true
         if (record.group !== undefined) groups = addMember(groups, record)
         else if (record.offer(message) === REJECTED) rejected = true
       }
@@ -157,7 +157,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
         const entry = patterns[i]!
         if (!matchTokens(entry.tokens, tokens)) continue
         const record = entry.record
-        delivered = true
+        matched = true
         if (record.group !== undefined) groups = addMember(groups, record)
         else if (record.offer(message) === REJECTED) rejected = true
       }
@@ -168,7 +168,7 @@ export class MapScanRouter extends RouterBase implements MessageCoordinator {
         if (member !== undefined && member.offer(message) === REJECTED) rejected = true
       }
     }
-    if (!delivered) this.core.unroutedMessage(message)
+    if (!matched) this.core.unroutedMessage(message)
     if (rejected) throw this.core.queueFull(topic)
   }
 }
