@@ -68,6 +68,7 @@ export { Tokens } from './contract-tokens.js'
 
 export { KernelEvents } from './events.js'
 export { Listeners } from './listeners.js'
+export { isDeliveryFailure } from './dead-letter.js'
 export type { Listener } from './listeners.js'
 export { TokenBuckets } from './token-buckets.js'
 export type { TokenBucketsOptions } from './token-buckets.js'

@@ -6,6 +6,7 @@ import {
   type DeadLetter,
   type DeliveryFailure,
   describeValue,
+  isDeliveryFailure,
   Listeners,
   type MaybePromise,
   type Message,
@@ -240,7 +241,7 @@ export class BusCore {
   onError(listener: (failure: DeliveryFailure) => void): () => void {
     assertFunction(listener, 'listener')
     return this.deadLetters.add((letter) => {
-      if (letter.subscriptionId !== undefined) listener(letter as DeliveryFailure)
+      if (isDeliveryFailure(letter)) listener(letter)
     })
   }
 

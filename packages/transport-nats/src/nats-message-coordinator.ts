@@ -11,6 +11,7 @@ import {
   type DeadLetter,
   type DeliveryFailure,
   describeValue,
+  isDeliveryFailure,
   Listeners,
   type Message,
   type MessageCoordinator,
@@ -279,7 +280,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   onError(listener: (failure: DeliveryFailure) => void): () => void {
     assertFunction(listener, 'listener')
     return this.#deadLetters.add((letter) => {
-      if (letter.subscriptionId !== undefined) listener(letter as DeliveryFailure)
+      if (isDeliveryFailure(letter)) listener(letter)
     })
   }
 
