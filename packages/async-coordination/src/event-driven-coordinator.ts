@@ -12,10 +12,11 @@ import { type RunHost, TaskRun } from './task-run.js'
  *
  * `coordinate` validates at once and returns a handle. Tasks wait in priority lanes served by a pull loop under a
  * global concurrency cap (see {@link LaneScheduler} for the anti-starvation rule). A running task sends one request
- * per target with a shared AbortSignal, and its deadline joins one queue behind a single timer; it ends when its policy is met, as soon as the
- * policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then aborted, and replies
- * that still arrive are counted in `stats().lateReplies`. Each task has its own AbortSignal, so a signal an agent
- * keeps never reports another task's abort.
+ * per target with a shared AbortSignal, and its deadline joins one queue behind a single timer; it ends when its policy
+ * is met, as soon as the policy can no longer be met, at its deadline, or when cancelled. Outstanding requests are then
+ * aborted, and replies that still arrive are counted in `stats().lateReplies`. Each task has its own AbortSignal, so a
+ * signal an agent keeps never reports another task's abort. A single-target task sends its request without a signal (a
+ * fresh AbortSignal costs ~4 µs in Node 20): if it ends first, the request is left to the bus's backstop timeout.
  *
  * @example
  * ```ts

@@ -48,3 +48,13 @@ export function isOwnAbort(error: unknown, signal: AbortSignal | undefined): boo
   if (signal === undefined || !signal.aborted) return false
   return error === signal.reason || CoordError.is(error, 'ABORTED') || (error instanceof Error && error.name === 'AbortError')
 }
+
+/**
+ * Tells whether a rejection that arrived after its task ended is the bus's backstop timeout (set past the task's own
+ * deadline): no reply came, so it is not a late reply.
+ *
+ * @param error - the rejection
+ */
+export function isBackstopTimeout(error: unknown): boolean {
+  return CoordError.is(error, 'TIMEOUT')
+}

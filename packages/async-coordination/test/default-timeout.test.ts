@@ -43,7 +43,8 @@ describe.each(coordinators)('%s: the default deadline', (_name, make) => {
     expect(box.value).toMatchObject({ outcome: 'timeout', pending: ['a'] })
     expect(box.value!.timing.executionMs).toBeGreaterThanOrEqual(30_000)
     expect(box.value!.timing.executionMs).toBeLessThanOrEqual(30_100)
-    expect(bus.last('a').aborted).toBe(true)
+    // a single-target task of the enhanced coordinator sends its request without a signal (see task-signal.test.ts)
+    expect(bus.last('a').aborted).toBe(_name !== 'EventDrivenCoordinator')
     await uc.stop()
   })
 

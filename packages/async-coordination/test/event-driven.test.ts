@@ -173,11 +173,13 @@ describe('EventDrivenCoordinator deadline', () => {
     expect(uc.stats().lateReplies).toBe(0)
   })
 
-  it('passes the bus a backstop timeout past the deadline, and the abort signal', () => {
+  it('passes the bus a backstop timeout past the deadline, and the abort signal when there are several targets', () => {
     const { bus, uc } = setup()
-    uc.coordinate(task(['a'], { timeoutMs: 70 }))
+    uc.coordinate(task(['a', 'b'], { timeoutMs: 70 }))
     expect(bus.last('a').options?.timeoutMs).toBe(90)
     expect(bus.last('a').options?.signal).toBeInstanceOf(AbortSignal)
+    uc.coordinate(task(['c'], { timeoutMs: 70 }))
+    expect(bus.last('c').options).toEqual({ timeoutMs: 90 })
   })
 
   it('leaves the deadline queue when it completes early: the shared timer then holds nothing and no longer keeps the process alive', async () => {
@@ -243,10 +245,11 @@ describe('EventDrivenCoordinator cancellation', () => {
     const { bus, uc } = setup()
     const controller = new AbortController()
     const remove = vi.spyOn(controller.signal, 'removeEventListener')
-    const h = uc.coordinate(task(['a'], { signal: controller.signal }))
+    const h = uc.coordinate(task(['a', 'b'], { signal: controller.signal }))
     controller.abort(new Error('deadline moved'))
     expect((await h.result).outcome).toBe('cancelled')
     expect(bus.last('a').aborted).toBe(true)
+    expect(bus.last('b').aborted).toBe(true)
     expect(remove).toHaveBeenCalledTimes(1)
   })
 
@@ -343,12 +346,13 @@ describe('EventDrivenCoordinator lifecycle', () => {
 
   it('stop cancels queued tasks before running ones, so nothing new starts', async () => {
     const { bus, uc } = setup({ concurrency: 1 })
-    const hs = ['a', 'b', 'c'].map((id) => uc.coordinate(task([id])))
+    const hs = [['a', 'd'], ['b'], ['c']].map((ids) => uc.coordinate(task(ids)))
     await uc.stop()
     const results = await Promise.all(hs.map((h) => h.result))
     expect(results.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled', 'cancelled'])
-    expect(bus.requests).toHaveLength(1)
+    expect(bus.requests).toHaveLength(2)
     expect(bus.last('a').abortReason).toMatchObject({ code: 'SHUTTING_DOWN' })
+    expect(bus.last('d').abortReason).toMatchObject({ code: 'SHUTTING_DOWN' })
     expect(uc.stats()).toEqual({ queued: 0, running: 0, completed: 3, lateReplies: 0 })
     await uc.stop()
   })

@@ -22,10 +22,11 @@ interface DeadlineList {
   tail: Pending | undefined
 }
 
-/** The requests sharing one signal, and the one abort listener they share. */
+/** The requests sharing one signal, and the one abort listener they share (on the signal while `entries` is not empty). */
 interface SignalWatch {
   readonly entries: Set<Pending>
   readonly onAbort: () => void
+  listening: boolean
 }
 
 let tableSeq = 0
@@ -40,13 +41,14 @@ let tableSeq = 0
  *   unlinks its entry; the timer stays armed and, when it fires early, re-arms at the next deadline. While the table is
  *   empty the timer does not hold the process open.
  * - Requests sharing one `AbortSignal` share one abort listener on it, so any number of them never trigger
- *   `MaxListenersExceededWarning`.
+ *   `MaxListenersExceededWarning`. Watches are kept in a `WeakMap` and never deleted (they go with their signal): a
+ *   `Map` that gained and lost one signal per request rebuilt its table each time, a quarter of a one-task request.
  */
 export class RequestTable {
   private readonly slots: (Pending | undefined)[] = []
   private readonly free: number[] = []
   private readonly lists = new Map<number, DeadlineList>()
-  private readonly watches = new Map<AbortSignal, SignalWatch>()
+  private readonly watches = new WeakMap<AbortSignal, SignalWatch>()
   private readonly prefix: string
   private seq = 0
   private count = 0
@@ -201,17 +203,20 @@ export class RequestTable {
       const onAbort = (): void => {
         for (const e of [...entries]) this.fail(e.replyTo, abortError(signal, `Request to ${describeValue(e.topic)}`))
       }
-      watch = { entries, onAbort }
+      watch = { entries, onAbort, listening: false }
       this.watches.set(signal, watch)
-      signal.addEventListener('abort', onAbort, { once: true })
+    }
+    if (!watch.listening) {
+      watch.listening = true
+      signal.addEventListener('abort', watch.onAbort, { once: true })
     }
     watch.entries.add(entry)
   }
 
   private unwatch(entry: Pending, signal: AbortSignal): void {
     const watch = this.watches.get(signal)
-    if (watch !== undefined && watch.entries.delete(entry) && watch.entries.size === 0) {
-      this.watches.delete(signal)
+    if (watch !== undefined && watch.entries.delete(entry) && watch.entries.size === 0 && watch.listening) {
+      watch.listening = false
       signal.removeEventListener('abort', watch.onAbort)
     }
   }
