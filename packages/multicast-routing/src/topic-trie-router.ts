@@ -6,6 +6,7 @@ import { RoutedMessage } from './routed-message.js'
 import { RouterBase } from './router-base.js'
 import { REJECTED, SubscriptionRecord } from './subscription-record.js'
 import { TopicTrie } from './topic-trie.js'
+import { TopicTable } from './topic-table.js'
 
 /**
  * Where a topic's messages go: nothing (`undefined`), a single plain direct subscription held as itself (the common
@@ -17,10 +18,10 @@ type Target = SubscriptionRecord | Route | undefined
 const NOWHERE = new Route([], [])
 
 /**
- * The enhanced message coordinator: a Map of exact topics, a subscription trie for wildcard patterns, and a fan-out
+ * The enhanced message coordinator: a table of exact topics, a subscription trie for wildcard patterns, and a fan-out
  * loop.
  *
- * - A subscription to a concrete topic lives in a Map by topic: publishing to it is one Map lookup, with no cache and no
+ * - A subscription to a concrete topic lives in a table by topic: publishing to it is one property lookup, with no cache and no
  *   parsing (a topic found there is known valid). Subscribing appends in place, so N subscriptions to one topic cost
  *   O(N) in all.
  * - Wildcard patterns live in a trie. While there is at least one, a topic's merged route (exact and wildcard matches
@@ -39,7 +40,7 @@ const NOWHERE = new Route([], [])
  */
 export class TopicTrieRouter extends RouterBase implements MessageCoordinator {
   /** Subscriptions to concrete topics, by topic. */
-  private readonly exact = new Map<string, SubscriptionRecord | Route>()
+  private readonly exact = new TopicTable<SubscriptionRecord | Route>()
   /** Subscriptions with a wildcard. */
   private readonly trie = new TopicTrie<SubscriptionRecord>()
   /** Merged routes, used only while the trie is not empty. */
