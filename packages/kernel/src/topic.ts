@@ -91,21 +91,30 @@ function isPlainAsciiTopic(t: string): boolean {
 export function parsePattern(pattern: unknown): readonly string[] {
   const p = check(pattern, 'pattern')
   const tokens = p.split('.')
-  for (let i = 0; i < tokens.length; i++) {
+  const last = tokens.length - 1
+  for (let i = 0; i <= last; i++) {
     const tok = tokens[i]!
-    const fail = (why: string): never => {
-      throw new CoordError('INVALID_PATTERN', `Invalid pattern ${describeValue(p)}: ${why}`, { details: { value: p } })
-    }
-    if (tok.length === 0) fail('it has an empty token')
-    if (tok === '>' && i !== tokens.length - 1) fail('`>` must be the last token')
-    if (tok.length > 1 && (tok.includes('*') || tok.includes('>'))) fail(`wildcards must be whole tokens, got ${describeValue(tok)}`)
+    if (tok.length === 0) invalidPattern(p, 'it has an empty token')
+    else if (tok.length === 1) {
+      if (tok === '>' && i !== last) invalidPattern(p, '`>` must be the last token')
+    } else if (tok.includes('*') || tok.includes('>')) invalidPattern(p, `wildcards must be whole tokens, got ${describeValue(tok)}`)
   }
   return tokens
 }
 
-/** Returns true when `pattern` has a `*` or `>` token. */
+function invalidPattern(pattern: string, why: string): never {
+  throw new CoordError('INVALID_PATTERN', `Invalid pattern ${describeValue(pattern)}: ${why}`, { details: { value: pattern } })
+}
+
+/** Returns true when `pattern` has a `*` or `>` token (a whole token, between dots or at an end). */
 export function isWildcardPattern(pattern: string): boolean {
-  return pattern.split('.').some((t) => t === '*' || t === '>')
+  const n = pattern.length
+  for (let i = 0; i < n; i++) {
+    const c = pattern.charCodeAt(i)
+    // 42 '*', 62 '>', 46 '.'
+    if ((c === 42 || c === 62) && (i === 0 || pattern.charCodeAt(i - 1) === 46) && (i === n - 1 || pattern.charCodeAt(i + 1) === 46)) return true
+  }
+  return false
 }
 
 /**

@@ -59,3 +59,21 @@ describe('topic grammar', () => {
     )
   })
 })
+
+describe('isWildcardPattern', () => {
+  it('agrees with the token definition on every string of up to 6 characters over "a", "*", ">" and "."', () => {
+    const reference = (p: string): boolean => p.split('.').some((t) => t === '*' || t === '>')
+    const alphabet = ['a', '*', '>', '.']
+    let strings = ['']
+    let checked = 0
+    for (let len = 1; len <= 6; len++) {
+      strings = strings.flatMap((s) => alphabet.map((c) => s + c))
+      for (const s of strings) {
+        expect(isWildcardPattern(s), s).toBe(reference(s))
+        checked++
+      }
+    }
+    expect(checked).toBe(5460)
+  })
+})
+
