@@ -1,8 +1,5 @@
 import type { CoordinatorStats } from '@coord/kernel'
 
-/** The kinds of outcome a delivery pipeline counts. */
-export type CountKind = 'delivered' | 'failed' | 'dropped' | 'rejected'
-
 /** The coordinator-wide counters behind `stats()`, shared by the publish, subscribe and request paths. */
 export class CoordinatorCounters {
   /** Messages sent (or stored, for at-least-once, or buffered in degraded mode). */
@@ -21,19 +18,6 @@ export class CoordinatorCounters {
   lateReplies = 0
   /** Requests waiting for a reply. */
   pendingRequests = 0
-
-  /**
-   * Adds what a delivery pipeline reports.
-   *
-   * @param kind - the counter
-   * @param n - how many
-   */
-  add(kind: CountKind, n: number): void {
-    if (kind === 'delivered') this.delivered += n
-    else if (kind === 'failed') this.failed += n
-    else if (kind === 'dropped') this.dropped += n
-    else this.rejected += n
-  }
 
   /**
    * A snapshot, in the contract's shape.

@@ -13,13 +13,12 @@
  * @packageDocumentation
  * @module @coord/transport-nats
  */
-export { NatsMessageCoordinator } from './nats-message-coordinator.js'
-export type { NatsSubscribeOptions } from './subscribe-options.js'
-export type { NatsSubscription } from './subscription-registry.js'
-export { ClientRequestNatsCoordinator } from './client-request-coordinator.js'
+export { ClientRequestNatsCoordinator, NatsMessageCoordinator } from './nats-message-coordinator.js'
 export { connectTransport, natsTransportPlugin } from './plugin.js'
-export { jsonCodec } from './codec.js'
-export type { PayloadCodec } from './codec.js'
-export type { DegradedOptions, DeliveryMode, NatsTransportOptions, StreamOptions } from './options.js'
-export type { TransportStatus } from './connection.js'
-export type { AtLeastOnceStats } from './jetstream-route.js'
+export type { TransportStatus } from './connection/connection.js'
+export type { AtLeastOnceStats } from './jetstream/jetstream-route.js'
+export { jsonCodec } from './options/codec.js'
+export type { PayloadCodec } from './options/codec.js'
+export type { NatsSubscribeOptions } from './options/subscribe-options.js'
+export type { DegradedOptions, DeliveryMode, NatsTransportOptions, StreamOptions } from './options/transport-options.js'
+export type { NatsSubscription } from './subscribe/subscription-registry.js'

@@ -1,9 +1,5 @@
 import {
-  abortError,
   assertFunction,
-  assertNumberInRange,
-  assertOptionalSignal,
-  assertTopic,
   type BatchMessageHandler,
   type BatchSubscribeOptions,
   CoordError,
@@ -19,61 +15,32 @@ import {
   type OutgoingMessage,
   parsePattern,
   type PublishOptions,
-  readOptions,
   type RequestOptions,
-  toCoordError,
 } from '@coord/kernel'
-import type { Msg, MsgHdrs, NatsConnection } from 'nats'
-import { type TransportStatus, watchStatus } from './connection.js'
-import { ConnectionState, type TransportContext } from './connection-state.js'
+import type { NatsConnection } from 'nats'
+import { ConnectionState, type TransportContext, type TransportStatus, watchStatus } from './connection/connection.js'
 import { CoordinatorCounters } from './counters.js'
-import { encodeWith } from './codec.js'
-import { DeliveryPipeline, type Outcome } from './delivery-pipeline.js'
-import { REQUEST_HEADER, toNatsHeaders } from './headers.js'
-import { decodeReply, makeDecoder } from './inbound.js'
-import { type NatsTransportOptions, resolveOptions, type ResolvedOptions } from './options.js'
-import { Publisher } from './publisher.js'
-import { type ReplyContext, sendReply } from './replies.js'
-import { RequestMux } from './request-mux.js'
-import { StreamManager } from './stream-manager.js'
-import { StreamSubjectCache } from './stream-subject-cache.js'
-import { assertDurablePattern, type NatsSubscribeOptions, validateSubscribeOptions } from './subscribe-options.js'
-import { type NatsSubscription, SubscriptionRegistry } from './subscription-registry.js'
+import { StreamManager } from './jetstream/stream-manager.js'
+import { StreamSubjectCache } from './jetstream/stream-subject-cache.js'
+import { assertDurablePattern, type NatsSubscribeOptions, validateSubscribeOptions } from './options/subscribe-options.js'
+import { type NatsTransportOptions, resolveOptions, type ResolvedOptions } from './options/transport-options.js'
+import { Publisher } from './publish/publisher.js'
+import { sendWithClientRequest } from './request/client-request.js'
+import { RequestMux } from './request/request-mux.js'
+import { Requester, type SendRequest, sendOverMux } from './request/requester.js'
+import { makeDecoder } from './subscribe/core-route.js'
+import { DeliveryPipeline, type Outcome } from './subscribe/delivery-pipeline.js'
+import { makeReplier } from './subscribe/replies.js'
+import { type NatsSubscription, SubscriptionRegistry } from './subscribe/subscription-registry.js'
 
 type Lifecycle = 'open' | 'draining' | 'stopped'
-
-/** The keys of `RequestOptions`. */
-const REQUEST_OPTION_KEYS = ['timeoutMs', 'signal', 'headers', 'publisherId'] as const
-
-/**
- * Reads the messages of `publishBatch` once each: `{ topic, payload, headers }`.
- *
- * @throws CoordError `INVALID_ARGUMENT` for a non-array, a message that is not an object, or one that cannot be read
- */
-function readMessages(messages: unknown): OutgoingMessage[] {
-  let list: unknown[]
-  try {
-    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`, { details: { field: 'messages' } })
-    list = Array.prototype.slice.call(messages) as unknown[]
-  } catch (e) {
-    throw toCoordError(e, 'INVALID_ARGUMENT', '`messages` cannot be read')
-  }
-  return list.map((m, i) => {
-    if (typeof m !== 'object' || m === null) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages[${i}]\` to be { topic, payload }, got ${describeValue(m)}`, { details: { field: `messages[${i}]` } })
-    try {
-      const { topic, payload, headers } = m as OutgoingMessage
-      return { topic, payload, headers }
-    } catch (e) {
-      throw toCoordError(e, 'INVALID_ARGUMENT', `\`messages[${i}]\` cannot be read`)
-    }
-  })
-}
 
 /**
  * The MessageCoordinator contract over a real NATS server: subjects are topics, groups are queue groups,
  * request/reply uses one inbox per connection, and at-least-once delivery uses JetStream.
  *
  * Build one with `await NatsMessageCoordinator.connect(options)`, or construct it and let the first call connect.
+ * {@link ClientRequestNatsCoordinator} is the same coordinator sending its requests with the client's `request()`.
  *
  * @example
  * ```ts
@@ -100,37 +67,41 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return coordinator
   }
 
-  /** The validated options. */
-  protected readonly options: ResolvedOptions
+  readonly #options: ResolvedOptions
   readonly #mux: RequestMux
   readonly #link: ConnectionState
   readonly #subjects: StreamSubjectCache
   readonly #publisher: Publisher
   readonly #registry: SubscriptionRegistry
+  readonly #requester: Requester
+  readonly #reply: (message: Message, outcome: Outcome) => void
   readonly #counters = new CoordinatorCounters()
   readonly #deadLetters: Listeners<DeadLetter>
   readonly #status: Listeners<TransportStatus>
   #lifecycle: Lifecycle = 'open'
   #stopping: Promise<void> | undefined
-  #replyContext: ReplyContext | undefined
 
   /**
    * Creates a coordinator without connecting; {@link NatsMessageCoordinator.connect} (or the first call) connects.
    *
    * @param options - servers and transport options
+   * @param sendRequest - how requests travel: by default over one inbox per connection, matched by correlation id
    * @throws CoordError `INVALID_OPTIONS` naming the field and the value
    */
-  constructor(options: NatsTransportOptions) {
-    this.options = resolveOptions(options)
-    this.#deadLetters = new Listeners<DeadLetter>('dead-letter', this.options.onListenerError)
-    this.#status = new Listeners<TransportStatus>('onStatus', this.options.onListenerError)
-    this.#mux = new RequestMux(this.options.stream.name, (msg) => this.#lateReply(msg))
-    this.#link = new ConnectionState(this.options, (nc) => this.#onConnected(nc), () => this.#lifecycle === 'stopped')
-    const streams = new StreamManager(this.options.stream, (subjects) => this.#subjects.announce(subjects))
+  constructor(options: NatsTransportOptions, sendRequest: SendRequest = sendOverMux) {
+    const o = (this.#options = resolveOptions(options))
+    this.#deadLetters = new Listeners<DeadLetter>('dead-letter', o.onListenerError)
+    this.#status = new Listeners<TransportStatus>('onStatus', o.onListenerError)
+    this.#mux = new RequestMux(o.stream.name, (msg) => this.#requester.lateReply(msg))
+    this.#link = new ConnectionState(o, (nc) => this.#onConnected(nc), () => this.#lifecycle === 'stopped')
+    const streams = new StreamManager(o.stream, (subjects) => this.#subjects.announce(subjects))
     this.#subjects = new StreamSubjectCache(streams, () => this.#link.nc)
-    const context: TransportContext = { options: this.options, link: this.#link, connect: () => this.connect() }
-    this.#publisher = new Publisher({ ...context, mux: this.#mux, subjects: this.#subjects, counters: this.#counters, emitStatus: (status) => this.#status.emit(status), deadLetter: (letter) => this.#deadLetters.emit(letter) })
-    this.#registry = new SubscriptionRegistry({ ...context, streams, decode: makeDecoder(this.options.codec), report: (failure) => this.#deadLetters.emit(failure) })
+    const context: TransportContext = { options: o, link: this.#link, connect: () => this.connect() }
+    const counters = this.#counters
+    this.#publisher = new Publisher({ ...context, mux: this.#mux, subjects: this.#subjects, counters, emitStatus: (status) => this.#status.emit(status), deadLetter: (letter) => this.#deadLetters.emit(letter) })
+    this.#requester = new Requester({ ...context, mux: this.#mux, send: sendRequest, publisher: this.#publisher, counters, deadLetters: this.#deadLetters })
+    this.#registry = new SubscriptionRegistry({ ...context, streams, decode: makeDecoder(o.codec), report: (failure) => this.#deadLetters.emit(failure) })
+    this.#reply = makeReplier(this.#link, o.codec, (m, error) => this.#deadLetters.emit({ reason: 'handler-error', topic: m.topic, subscriptionId: '', pattern: '', error, message: m }))
   }
 
   /** True while connected to a server. */
@@ -179,9 +150,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    */
   publish(topic: string, payload: unknown, options?: PublishOptions): void | Promise<void> {
     this.#assertOpen('publish', topic)
-    const out = this.#publisher.prepare(topic, payload, options, 'publish')
-    this.#publisher.checkRate(options?.publisherId, [{ topic, payload }])
-    return this.#publisher.send(out)
+    return this.#publisher.publish(topic, payload, options)
   }
 
   /**
@@ -193,17 +162,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    */
   publishBatch(messages: readonly OutgoingMessage[], options?: Pick<PublishOptions, 'publisherId'>): void | Promise<void> {
     this.#assertOpen('publish a batch')
-    const { publisherId } = readOptions(options, ['publisherId'], 'publishBatch options')
-    const read = readMessages(messages)
-    const prepared = read.map((m) => this.#publisher.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish'))
-    this.#publisher.checkPublisherId(publisherId)
-    this.#publisher.checkRate(publisherId as string | undefined, read)
-    const waits: Promise<void>[] = []
-    for (const p of prepared) {
-      const r = this.#publisher.send(p)
-      if (r !== undefined) waits.push(r)
-    }
-    if (waits.length > 0) return Promise.all(waits).then(() => undefined)
+    return this.#publisher.publishBatch(messages, options)
   }
 
   /**
@@ -221,7 +180,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     const tokens = parsePattern(pattern)
     assertFunction(handler, 'handler')
     const o = validateSubscribeOptions(options)
-    const delivery = o.delivery ?? this.options.delivery
+    const delivery = o.delivery ?? this.#options.delivery
     if (delivery === 'at-least-once') assertDurablePattern(pattern, tokens[0]!)
     const id = this.#registry.nextId()
     const pipeline = new DeliveryPipeline({
@@ -230,8 +189,10 @@ export class NatsMessageCoordinator implements MessageCoordinator {
       queue: o.queue,
       batch: o.batch === undefined ? undefined : { maxSize: o.batch.maxSize ?? 100, maxWaitMs: o.batch.maxWaitMs },
       onFailure: (reason, error, message) => this.#deadLetters.emit({ reason, topic: message.topic, subscriptionId: id, pattern, error, message }),
-      onOutcome: (message, outcome) => this.#reply(message, outcome),
-      onCount: (kind, n) => this.#counters.add(kind, n),
+      onOutcome: this.#reply,
+      onCount: (kind, n) => {
+        this.#counters[kind] += n
+      },
     })
     return this.#registry.add({ id, pattern, delivery, options: o, pipeline })
   }
@@ -246,28 +207,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
    */
   async request<R = unknown>(topic: string, payload: unknown, options?: RequestOptions): Promise<R> {
     this.#assertOpen('request', topic)
-    assertTopic(topic)
-    // read once; an unknown key (`timeout`, `timeOutMs`) is refused rather than ignored
-    const o = readOptions(options, REQUEST_OPTION_KEYS, 'request options')
-    const timeoutMs = o.timeoutMs ?? 5000
-    assertNumberInRange(timeoutMs, 'timeoutMs', { min: 1, code: 'INVALID_OPTIONS' })
-    const signal = o.signal
-    assertOptionalSignal(signal, 'signal', 'INVALID_OPTIONS')
-    this.#publisher.checkPublisherId(o.publisherId)
-    const data = encodeWith(this.options.codec, payload, 'request payload', topic)
-    const h = toNatsHeaders(o.headers as RequestOptions['headers'], { [REQUEST_HEADER]: '1' })!
-    this.#link.checkSize(topic, data.length + h.size)
-    if (signal?.aborted === true) throw abortError(signal, `The request to ${JSON.stringify(topic)}`)
-    this.#publisher.checkRate(o.publisherId as string | undefined, [{ topic, payload }])
-    const nc = this.#link.nc ?? (await this.#connectionForRequest(topic))
-    if (this.options.degraded?.mode === 'refuse' && !this.#link.connectedNow) throw this.#link.unavailableError('request')
-    this.#counters.pendingRequests++
-    try {
-      const reply = await this.sendRequest(nc, topic, data, h.headers, timeoutMs, signal)
-      return decodeReply(this.options.codec, topic, reply.data) as R
-    } finally {
-      this.#counters.pendingRequests--
-    }
+    return (await this.#requester.request(topic, payload, options)) as R
   }
 
   /**
@@ -334,28 +274,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     return this.stop()
   }
 
-  /**
-   * Sends a request and resolves with the raw reply; the legacy coordinator overrides this with the client's `request()`.
-   *
-   * @param nc - the connection
-   * @param topic - the validated topic
-   * @param data - the encoded payload
-   * @param headers - the NATS headers
-   * @param timeoutMs - the timeout
-   * @param signal - the abort signal
-   * @throws CoordError `NO_RESPONDERS`, `TIMEOUT`, `ABORTED`, `TRANSPORT_UNAVAILABLE`
-   */
-  protected sendRequest(nc: NatsConnection, topic: string, data: Uint8Array, headers: MsgHdrs, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ readonly data: Uint8Array }> {
-    this.#mux.attach(nc)
-    return this.#mux.exchange(nc, topic, data, 'request', { timeoutMs, signal, headers })
-  }
-
   // ---- internals -------------------------------------------------------------------------------------------------
 
   #onConnected(nc: NatsConnection): void {
     this.#link.adopt(nc)
     this.#mux.attach(nc)
-    if (this.options.delivery === 'at-least-once') {
+    if (this.#options.delivery === 'at-least-once') {
       this.#subjects.watch(nc)
       void this.#subjects.read(nc)
     }
@@ -374,43 +298,12 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     this.#status.emit({ type: 'connect', at: Date.now(), server: nc.getServer() })
   }
 
-  async #connectionForRequest(topic: string): Promise<NatsConnection> {
-    if (this.#link.unavailable !== undefined) throw this.#link.unavailableError(`request to ${JSON.stringify(topic)}`)
-    await this.connect()
-    if (this.#link.nc === undefined) throw this.#link.unavailableError(`request to ${JSON.stringify(topic)}`)
-    return this.#link.nc
-  }
-
   #assertOpen(what: string, topic?: unknown): void {
     if (this.#lifecycle === 'open') return
     const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
     throw new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the NATS coordinator is ${this.#lifecycle === 'draining' ? 'draining' : 'stopped'}`, {
       details: topic === undefined ? undefined : { topic },
     })
-  }
-
-  /** A reply for a request that has settled (timed out, aborted, or answered by another responder): counted and reported. */
-  #lateReply(msg: Msg): void {
-    this.#counters.lateReplies++
-    if (this.#deadLetters.size === 0) return
-    let payload: unknown = msg.data
-    try {
-      payload = this.options.codec.decode(msg.data)
-    } catch {
-      // not decodable by the codec: reported as the raw bytes
-    }
-    this.#deadLetters.emit({ reason: 'late-reply', topic: msg.subject, message: { topic: msg.subject, payload } })
-  }
-
-  #reply(message: Message, outcome: Outcome): void {
-    if (message.replyTo === undefined) return // not a request: nothing to answer (and nothing to allocate per message)
-    const nc = this.#link.nc
-    if (nc === undefined || nc.isClosed()) return
-    sendReply(nc, message, outcome, (this.#replyContext ??= {
-      codec: this.options.codec,
-      checkSize: (topic, size) => this.#link.checkSize(topic, size),
-      onUnsendable: (m, error) => this.#deadLetters.emit({ reason: 'handler-error', topic: m.topic, subscriptionId: '', pattern: '', error, message: m }),
-    }))
   }
 
   async #stop(): Promise<void> {
@@ -427,5 +320,31 @@ export class NatsMessageCoordinator implements MessageCoordinator {
     this.#mux.rejectAll(new CoordError('SHUTTING_DOWN', 'The NATS coordinator stopped before the reply arrived'))
     this.#counters.dropped += this.#publisher.dropBuffered()
     await this.#link.close()
+  }
+}
+
+/**
+ * The legacy NATS coordinator: the same coordinator, but each request uses the `nats` client's own `request()`
+ * (`sendWithClientRequest`) instead of the shared inbox; everything else is the same code.
+ *
+ * A request with a `signal` is cancelled at once when aborted (its timer and memory are released then, not at its
+ * timeout). The client's `request()` drops a reply that comes after its request settled, so this coordinator cannot
+ * report late replies (`stats().lateReplies` stays 0). It is the straightforward way to write the transport, kept as
+ * the baseline the enhanced one is measured against and as the fallback.
+ *
+ * @example
+ * ```ts
+ * const bus = await ClientRequestNatsCoordinator.connect({ servers: 'nats://127.0.0.1:4222' })
+ * ```
+ */
+export class ClientRequestNatsCoordinator extends NatsMessageCoordinator {
+  /**
+   * Creates a legacy coordinator without connecting; `ClientRequestNatsCoordinator.connect(options)` connects.
+   *
+   * @param options - servers and transport options
+   * @throws CoordError `INVALID_OPTIONS` naming the field and the value
+   */
+  constructor(options: NatsTransportOptions) {
+    super(options, sendWithClientRequest)
   }
 }

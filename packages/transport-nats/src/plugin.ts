@@ -1,7 +1,6 @@
 import { CoordError, type CoordPlugin, definePlugin, describeValue, type MessageCoordinator, type PluginContext, Tokens } from '@coord/kernel'
-import { ClientRequestNatsCoordinator } from './client-request-coordinator.js'
-import { NatsMessageCoordinator } from './nats-message-coordinator.js'
-import { type NatsTransportOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import { ClientRequestNatsCoordinator, NatsMessageCoordinator } from './nats-message-coordinator.js'
+import { type NatsTransportOptions, type ResolvedOptions, resolveOptions } from './options/transport-options.js'
 
 function build(Kind: typeof NatsMessageCoordinator, options: ResolvedOptions, ctx: PluginContext): NatsMessageCoordinator {
   const coordinator = new Kind({

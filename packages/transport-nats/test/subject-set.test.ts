@@ -1,7 +1,7 @@
 import { matchTopic } from '@coord/kernel'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { addSubject, generalize, patternCovers, patternsOverlap } from '../src/subject-set.js'
+import { addSubject, generalize, patternCovers, patternsOverlap } from '../src/jetstream/subject-set.js'
 
 // Patterns over the tokens a, b plus wildcards; topics over a, b and c (c witnesses what only `*` or `>` match).
 const token = fc.constantFrom('a', 'b', '*')

@@ -1,5 +1,5 @@
 import { assertNonEmptyString, assertNumberInRange, assertOptionsObject, type BatchSubscribeOptions, CoordError, describeValue, readOptions, type SubscribeOptions } from '@coord/kernel'
-import { assertDelivery } from './options.js'
+import { assertDelivery } from './transport-options.js'
 
 /** Subscribe options of the NATS transport: the contract's, plus a durable name for at-least-once. */
 export interface NatsSubscribeOptions extends SubscribeOptions {

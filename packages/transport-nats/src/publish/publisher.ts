@@ -1,12 +1,11 @@
-import { assertNonEmptyString, assertTopic, CoordError, type DeadLetter, describeValue, type Message, type PublishOptions, readOptions, TokenBuckets } from '@coord/kernel'
+import { assertNonEmptyString, assertTopic, CoordError, type DeadLetter, describeValue, type Message, type OutgoingMessage, type PublishOptions, readOptions, toCoordError, TokenBuckets } from '@coord/kernel'
 import { type MsgHdrs, type NatsConnection, nuid } from 'nats'
-import { encodeWith } from './codec.js'
-import type { TransportStatus } from './connection.js'
-import { type TransportContext, unavailable } from './connection-state.js'
-import type { CoordinatorCounters } from './counters.js'
-import { DURABLE_HEADER, MSG_ID_HEADER, toNatsHeaders } from './headers.js'
-import type { RequestMux } from './request-mux.js'
-import type { StreamSubjectCache } from './stream-subject-cache.js'
+import { type TransportContext, type TransportStatus, unavailable } from '../connection/connection.js'
+import type { CoordinatorCounters } from '../counters.js'
+import type { StreamSubjectCache } from '../jetstream/stream-subject-cache.js'
+import { encodeWith } from '../options/codec.js'
+import { DURABLE_HEADER, MSG_ID_HEADER, toNatsHeaders } from '../options/headers.js'
+import type { RequestMux } from '../request/request-mux.js'
 
 /** A message validated, encoded and ready to send. */
 export interface Outgoing {
@@ -31,6 +30,30 @@ const decoder = new TextDecoder()
 const PUBLISH_OPTION_KEYS = ['publisherId', 'headers', 'messageId'] as const
 
 /**
+ * Reads the messages of `publishBatch` once each: `{ topic, payload, headers }`.
+ *
+ * @throws CoordError `INVALID_ARGUMENT` for a non-array, a message that is not an object, or one that cannot be read
+ */
+function readMessages(messages: unknown): OutgoingMessage[] {
+  let list: unknown[]
+  try {
+    if (!Array.isArray(messages)) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages\` to be an array, got ${describeValue(messages)}`, { details: { field: 'messages' } })
+    list = Array.prototype.slice.call(messages) as unknown[]
+  } catch (e) {
+    throw toCoordError(e, 'INVALID_ARGUMENT', '`messages` cannot be read')
+  }
+  return list.map((m, i) => {
+    if (typeof m !== 'object' || m === null) throw new CoordError('INVALID_ARGUMENT', `Expected \`messages[${i}]\` to be { topic, payload }, got ${describeValue(m)}`, { details: { field: `messages[${i}]` } })
+    try {
+      const { topic, payload, headers } = m as OutgoingMessage
+      return { topic, payload, headers }
+    } catch (e) {
+      throw toCoordError(e, 'INVALID_ARGUMENT', `\`messages[${i}]\` cannot be read`)
+    }
+  })
+}
+
+/**
  * The publish path: validation and encoding, the per-publisher rate limit, core NATS sends, confirmed JetStream sends
  * in call order, and the degraded-mode buffer.
  */
@@ -52,6 +75,28 @@ export class Publisher {
     this.#d = deps
     const rl = deps.options.rateLimit
     this.#limiter = rl === undefined ? undefined : new TokenBuckets({ perSecond: rl.perSecond, burst: rl.burst })
+  }
+
+  /** `NatsMessageCoordinator.publish` once the coordinator is open: validated, rate-limited, then sent. */
+  publish(topic: string, payload: unknown, options: PublishOptions | undefined): void | Promise<void> {
+    const out = this.prepare(topic, payload, options, 'publish')
+    this.checkRate(options?.publisherId, [{ topic, payload }])
+    return this.send(out)
+  }
+
+  /** `NatsMessageCoordinator.publishBatch`: every message is validated and encoded before any is sent, in order. */
+  publishBatch(messages: readonly OutgoingMessage[], options: Pick<PublishOptions, 'publisherId'> | undefined): void | Promise<void> {
+    const { publisherId } = readOptions(options, ['publisherId'], 'publishBatch options')
+    const read = readMessages(messages)
+    const prepared = read.map((m) => this.prepare(m.topic, m.payload, m.headers === undefined ? undefined : { headers: m.headers }, 'publish'))
+    this.checkPublisherId(publisherId)
+    this.checkRate(publisherId as string | undefined, read)
+    const waits: Promise<void>[] = []
+    for (const out of prepared) {
+      const r = this.send(out)
+      if (r !== undefined) waits.push(r)
+    }
+    if (waits.length > 0) return Promise.all(waits).then(() => undefined)
   }
 
   /**
@@ -95,9 +140,7 @@ export class Publisher {
    * @throws CoordError `INVALID_OPTIONS`
    */
   checkPublisherId(id: unknown): void {
-    if (id !== undefined && (typeof id !== 'string' || id.length === 0)) {
-      throw new CoordError('INVALID_OPTIONS', `Expected \`publisherId\` to be a non-empty string, got ${describeValue(id)}`, { details: { field: 'publisherId', value: id } })
-    }
+    if (id !== undefined) assertNonEmptyString(id, 'publisherId', 'INVALID_OPTIONS')
   }
 
   /**

@@ -1,6 +1,6 @@
 import { abortError, CoordError, isCoordErrorCode } from '@coord/kernel'
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from 'nats'
-import { ERROR_HEADER } from './headers.js'
+import { ERROR_HEADER } from '../options/headers.js'
 
 /** What a pending exchange waits for: a request's reply, or a JetStream publish ack. */
 export type ExchangeKind = 'request' | 'puback'
@@ -28,6 +28,26 @@ export interface ExchangeOptions {
 const decoder = new TextDecoder()
 
 /**
+ * The error of a request whose responder failed: the code of the `Coord-Error` header (`HANDLER_FAILED` when it is
+ * not a CoordError code) and the message of the reply's body.
+ *
+ * @param topic - the request's topic
+ * @param code - the header's value
+ * @param data - the reply's body, `{ message }` as `sendReplyError` writes it
+ */
+export function remoteError(topic: string, code: string, data: Uint8Array): CoordError {
+  const text = decoder.decode(data)
+  let message = text
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the remote's message, a string unless a responder sent otherwise
+    message = String((JSON.parse(text) as { message?: unknown }).message ?? text)
+  } catch {
+    // not JSON: the body as it is
+  }
+  return new CoordError(isCoordErrorCode(code) ? code : 'HANDLER_FAILED', `The responder to ${JSON.stringify(topic)} failed: ${message}`, { details: { topic, remote: true } })
+}
+
+/**
  * Request/reply over ONE inbox subscription per connection (`_INBOX.<nuid>.*`), matched by correlation id.
  *
  * The server's no-responders status (503) fails a request with `NO_RESPONDERS` at once. A reply carrying the
@@ -53,13 +73,6 @@ export class RequestMux {
   ) {
     this.#prefix = createInbox()
     this.#streamName = streamName
-  }
-
-  /** Requests (not publish acks) waiting for a reply. */
-  get pendingRequests(): number {
-    let n = 0
-    for (const p of this.#pending.values()) if (p.kind === 'request') n++
-    return n
   }
 
   /**
@@ -165,14 +178,7 @@ export class RequestMux {
       const code = h.get(ERROR_HEADER)
       if (code !== '' && p.kind === 'request') {
         this.#settle(id, p)
-        let message = ''
-        try {
-          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the remote's message, a string unless a responder sent otherwise
-          message = String((JSON.parse(decoder.decode(msg.data)) as { message?: unknown }).message ?? '')
-        } catch {
-          message = decoder.decode(msg.data)
-        }
-        p.reject(new CoordError(isCoordErrorCode(code) ? code : 'HANDLER_FAILED', `The responder to ${JSON.stringify(p.topic)} failed: ${message}`, { details: { topic: p.topic, remote: true } }))
+        p.reject(remoteError(p.topic, code, msg.data))
         return
       }
     }

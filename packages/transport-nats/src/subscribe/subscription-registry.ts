@@ -1,14 +1,12 @@
 import type { DeliveryFailure, Subscription, SubscriptionStats } from '@coord/kernel'
 import { type NatsConnection, nuid } from 'nats'
-import type { TransportContext } from './connection-state.js'
-import { CoreRoute, type Decode } from './core-route.js'
+import type { TransportContext } from '../connection/connection.js'
+import { type AtLeastOnceStats, groupConsumerName, JetStreamRoute, safeName } from '../jetstream/jetstream-route.js'
+import type { StreamManager } from '../jetstream/stream-manager.js'
+import type { AnySubscribeOptions } from '../options/subscribe-options.js'
+import type { DeliveryMode } from '../options/transport-options.js'
+import { CoreRoute, type Decode, type RouteMember } from './core-route.js'
 import type { DeliveryPipeline } from './delivery-pipeline.js'
-import { type AtLeastOnceStats, JetStreamRoute } from './jetstream-route.js'
-import type { RouteMember } from './member-set.js'
-import { groupConsumerName, safeName } from './names.js'
-import type { DeliveryMode } from './options.js'
-import type { StreamManager } from './stream-manager.js'
-import type { AnySubscribeOptions } from './subscribe-options.js'
 
 /** A subscription of the NATS transport: the contract's, plus its delivery mode and at-least-once counters. */
 export interface NatsSubscription extends Subscription {

@@ -1,8 +1,36 @@
 import { CoordError, describeValue } from '@coord/kernel'
 import { type JetStreamManager, nanos, RetentionPolicy, StorageType, type StreamConfig } from 'nats'
-import { isJetStreamMissing, jetStreamMissing } from './jetstream-missing.js'
-import type { ResolvedOptions } from './options.js'
+import type { ResolvedOptions } from '../options/transport-options.js'
 import { addSubject } from './subject-set.js'
+
+/**
+ * Tells whether an error from the JetStream API means that the server (or the account) has no JetStream.
+ *
+ * The client reports a server without JetStream as a bare `503` (no responders on `$JS.API`), and an account
+ * without it as "JetStream not enabled".
+ *
+ * @param e - what the nats client threw
+ */
+export function isJetStreamMissing(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined
+  const text = e instanceof Error ? e.message : String(e)
+  return code === '503' || /^503$|no responders|jetstream not enabled/i.test(text)
+}
+
+/**
+ * The error for at-least-once work against a server without JetStream.
+ *
+ * @param what - what could not be done, for the start of the message
+ * @param e - what the nats client threw, kept as `cause`
+ * @param details - for `error.details`
+ */
+export function jetStreamMissing(what: string, e: unknown, details: Record<string, unknown>): CoordError {
+  const text = e instanceof Error ? e.message : String(e)
+  return new CoordError('TRANSPORT_UNAVAILABLE', `${what}: JetStream is not enabled on the NATS server (it answered ${JSON.stringify(text)}); start nats-server with JetStream enabled: \`nats-server -js\` (or a \`jetstream {}\` block in its config)`, {
+    cause: e,
+    details,
+  })
+}
 
 /**
  * Keeps the coordinator's JetStream stream covering every at-least-once pattern.
@@ -71,7 +99,7 @@ export class StreamManager {
         subjects = info.config.subjects ?? []
         this.#subjects = subjects
       } catch (e) {
-        if (!isNotFound(e)) throw unavailable(e, this.#o.name)
+        if (!isNotFound(e)) throw streamUnavailable(e, this.#o.name)
       }
       try {
         if (config === undefined) {
@@ -98,7 +126,7 @@ export class StreamManager {
         // Someone else created or changed the stream meanwhile: read it again.
       }
     }
-    throw unavailable(last, this.#o.name)
+    throw streamUnavailable(last, this.#o.name)
   }
 
   #config(subjects: string[]): Partial<StreamConfig> & { name: string } {
@@ -119,7 +147,7 @@ function isNotFound(e: unknown): boolean {
   return /not found/i.test(text)
 }
 
-function unavailable(e: unknown, stream: string): CoordError {
+function streamUnavailable(e: unknown, stream: string): CoordError {
   if (isJetStreamMissing(e)) return jetStreamMissing(`JetStream stream ${JSON.stringify(stream)} is unavailable`, e, { stream })
   const text = e instanceof Error ? e.message : String(e)
   return new CoordError('TRANSPORT_UNAVAILABLE', `JetStream stream ${JSON.stringify(stream)} is unavailable (is the server started with -js?): ${text}`, {

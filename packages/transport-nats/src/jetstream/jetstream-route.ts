@@ -1,14 +1,87 @@
 import { CoordError } from '@coord/kernel'
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, nanos, type NatsConnection } from 'nats'
-import { type Decode, offer } from './core-route.js'
-import { BoundedIdSet } from './dedupe.js'
-import { MSG_ID_HEADER, REQUEST_HEADER } from './headers.js'
-import { isJetStreamMissing, jetStreamMissing } from './jetstream-missing.js'
-import { MemberSet } from './member-set.js'
-import type { StreamManager } from './stream-manager.js'
+import { MSG_ID_HEADER, REQUEST_HEADER } from '../options/headers.js'
+import { type Decode, MemberSet, offer } from '../subscribe/core-route.js'
+import { isJetStreamMissing, jetStreamMissing, type StreamManager } from './stream-manager.js'
 
 /** How long one pull request of an at-least-once subscription lives on the server (see attach). */
 const PULL_EXPIRES_MS = 5_000
+
+/** FNV-1a, 32 bits, in base 36: a short stable hash for consumer names. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return (h >>> 0).toString(36)
+}
+
+/**
+ * Turns any text into a valid JetStream consumer name part (letters, digits, `_` and `-`).
+ *
+ * @param text - a group or durable name
+ */
+export function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48)
+}
+
+/**
+ * The durable consumer name shared by every member of a group on a pattern, in every process.
+ *
+ * @param group - the group
+ * @param pattern - the pattern
+ */
+export function groupConsumerName(group: string, pattern: string): string {
+  return `coord_g_${safeName(group)}_${shortHash(`${group}\u0000${pattern}`)}`
+}
+
+/**
+ * A bounded set of ids remembered in insertion order; the oldest are forgotten first.
+ *
+ * Used for consumer-side dedupe: an id handled successfully is remembered so that a redelivery is acked, not handled.
+ */
+export class BoundedIdSet {
+  readonly #ids = new Set<string>()
+  readonly #limit: number
+
+  /**
+   * Creates an empty set.
+   *
+   * @param limit - most ids remembered (> 0)
+   */
+  constructor(limit: number) {
+    this.#limit = limit
+  }
+
+  /** How many ids are remembered. */
+  get size(): number {
+    return this.#ids.size
+  }
+
+  /**
+   * Tells whether an id is remembered.
+   *
+   * @param id - the id
+   */
+  has(id: string): boolean {
+    return this.#ids.has(id)
+  }
+
+  /**
+   * Remembers an id, forgetting the oldest when full.
+   *
+   * @param id - the id
+   */
+  add(id: string): void {
+    if (this.#ids.has(id)) return
+    if (this.#ids.size >= this.#limit) {
+      const oldest = this.#ids.values().next()
+      if (oldest.done !== true) this.#ids.delete(oldest.value)
+    }
+    this.#ids.add(id)
+  }
+}
 
 /** Options of a {@link JetStreamRoute}. */
 export interface JetStreamRouteOptions {
@@ -67,11 +140,6 @@ export class JetStreamRoute {
   constructor(options: JetStreamRouteOptions) {
     this.#o = options
     this.#handled = new BoundedIdSet(options.dedupeWindow)
-  }
-
-  /** True once pulling. */
-  get attached(): boolean {
-    return this.#messages !== undefined
   }
 
   /** The at-least-once counters. */
