@@ -58,7 +58,7 @@ export type {
 export { COORD_ERROR_CODES, CoordError, describeValue, isCoordErrorCode, toCoordError } from './errors.js'
 export type { CoordErrorCode, CoordErrorDetails, CoordErrorOptions } from './errors.js'
 export { isThenable } from './thenable.js'
-export { abortError, assertFunction, assertNonEmptyString, assertNumberInRange, assertOptionalSignal, assertOptionsObject } from './validate.js'
+export { abortError, assertFunction, coordinatorClosedError, assertNonEmptyString, assertNumberInRange, assertOptionalSignal, assertOptionsObject } from './validate.js'
 export { assertKnownKeys, readOptions } from './known-keys.js'
 export type { KnownKeysOptions } from './known-keys.js'
 

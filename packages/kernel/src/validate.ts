@@ -118,3 +118,21 @@ export function abortError(signal: AbortSignal, what: string): CoordError {
   if (CoordError.is(reason)) return reason
   return new CoordError('ABORTED', `${what} was aborted${errorSuffix(reason)}`, { cause: reason })
 }
+
+/**
+ * The `SHUTTING_DOWN` error of a message coordinator that refuses a call because it is draining or stopped, worded
+ * the same by every implementation.
+ *
+ * @param coordinator - what refuses, such as `'message coordinator'` or `'NATS coordinator'`
+ * @param state - why
+ * @param what - the refused operation, such as `'publish'`, `'subscribe'` or `'publish a batch'`
+ * @param topic - the topic or pattern, when there is one (named in the message and in `details.topic`)
+ * @example
+ * ```ts
+ * if (this.state !== 'open') throw coordinatorClosedError('message coordinator', this.state, 'publish', topic)
+ * ```
+ */
+export function coordinatorClosedError(coordinator: string, state: 'draining' | 'stopped', what: string, topic?: unknown): CoordError {
+  const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
+  return new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the ${coordinator} is ${state}`, { details: topic === undefined ? undefined : { topic } })
+}

@@ -2,6 +2,7 @@ import {
   assertFunction,
   assertTopic,
   CoordError,
+  coordinatorClosedError,
   type CoordinatorStats,
   type DeadLetter,
   type DeliveryFailure,
@@ -99,11 +100,7 @@ export class BusCore {
    * @param topic - the topic or pattern it was for, named in the message
    */
   assertOpen(what: string, topic?: unknown): void {
-    if (this.state === 'open') return
-    const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
-    throw new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the message coordinator is ${this.state === 'draining' ? 'draining' : 'stopped'}`, {
-      details: topic === undefined ? undefined : { topic },
-    })
+    if (this.state !== 'open') throw coordinatorClosedError('message coordinator', this.state, what, topic)
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   type BatchMessageHandler,
   type BatchSubscribeOptions,
   CoordError,
+  coordinatorClosedError,
   type CoordinatorStats,
   type DeadLetter,
   type DeliveryFailure,
@@ -299,11 +300,7 @@ export class NatsMessageCoordinator implements MessageCoordinator {
   }
 
   #assertOpen(what: string, topic?: unknown): void {
-    if (this.#lifecycle === 'open') return
-    const to = topic === undefined ? '' : ` ${what === 'subscribe' ? 'to' : 'on'} ${describeValue(topic)}`
-    throw new CoordError('SHUTTING_DOWN', `Cannot ${what}${to}: the NATS coordinator is ${this.#lifecycle === 'draining' ? 'draining' : 'stopped'}`, {
-      details: topic === undefined ? undefined : { topic },
-    })
+    if (this.#lifecycle !== 'open') throw coordinatorClosedError('NATS coordinator', this.#lifecycle, what, topic)
   }
 
   async #stop(): Promise<void> {
