@@ -7,7 +7,6 @@ import {
   type CoordinatorStats,
   type DeadLetter,
   type DeliveryFailure,
-  describeValue,
   isDeliveryFailure,
   Listeners,
   type Message,
